@@ -1,135 +1,46 @@
-"""The ``bayesnet`` command line: a thin shell over the library.
-
-Each subcommand parses its arguments, calls the library, and prints a table or JSON. Any
-error the user can cause is a :class:`~bayesnet.errors.BayesnetError`: it is printed as one
-line on stderr and the exit status is 2 (1 for an unexpected failure).
-"""
+"""Commands over the data, the network and its queries: summary, nodes, edges, validate,
+render, scenarios, query, compare, export."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from bayesnet.cli.common import (
+    add_format,
+    add_model,
+    add_situation,
+    add_uncertainty,
+    load_model,
+    print_frame,
+    print_json,
+    seed_of,
+    situation_args,
+)
 from bayesnet.errors import BayesnetError
 
-__all__ = ["main"]
-
-DESCRIPTION = """\
-A Bayesian network of how inter-organisational collaborations in healthcare work,
-built from the realist review by Aunger, Millar and Greenhalgh (2021, BMC Health Serv Res
-21:602). Contexts (being mandated, a history of competition, quick wins ...) act through
-mechanisms (initial trust, faith, conflict, confidence, risk tolerance ...) on
-collaborative behaviour and performance; each link's strength comes from how many of the
-review's studies report it.
-
-Start with:
-  bayesnet summary                      what the embedded model holds
-  bayesnet nodes                        the codebook (contexts, mechanisms, outcomes)
-  bayesnet edges                        every link with its sources
-  bayesnet scenarios                    collaboration-type presets
-  bayesnet query collaborative_behaviour --scenario buddying
-  bayesnet compare collaborative_behaviour --scenario buddying --scenario integrated_care_system
-  bayesnet render --out web.svg         the causal web, in the review's colours
-
-Every command takes --model DIR to use a team's own copy of the model instead of the
-embedded default.
-"""
-
-EPILOG = "Run 'bayesnet COMMAND --help' for the options of one command."
+__all__ = ["register"]
 
 
-def _add_model(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--model",
-        metavar="DIR",
-        help="model folder holding priors/ and evidence/ (default: the embedded model)",
-    )
-
-
-def _add_format(p: argparse.ArgumentParser, choices: Sequence[str] = ("table", "json")) -> None:
-    p.add_argument(
-        "--format", choices=choices, default="table",
-        help=f"output format: {' | '.join(choices)} (default: table)",
-    )
-
-
-def _add_situation(p: argparse.ArgumentParser, *, scenario_many: bool = False) -> None:
-    p.add_argument(
-        "--given", action="append", default=[], metavar="NODE=STATE",
-        help="observe a node in a state (repeatable), e.g. --given quick_wins=present",
-    )
-    p.add_argument(
-        "--do", action="append", default=[], metavar="NODE=STATE",
-        help="intervene: set a node and cut its causes (repeatable), e.g. --do mandated=voluntary",
-    )
-    if scenario_many:
-        p.add_argument(
-            "--scenario", action="append", default=[], metavar="NAME",
-            help="a collaboration-type preset (repeatable; see 'bayesnet scenarios')",
-        )
-    else:
-        p.add_argument(
-            "--scenario", metavar="NAME",
-            help="a collaboration-type preset whose contexts are observed (see 'bayesnet scenarios')",
-        )
-
-
-def _add_uncertainty(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--draws", type=_int_arg("draws"), default=4000,
-                   help="posterior draws behind each interval (default: 4000)")
-    p.add_argument("--seed", type=_int_arg("seed"), default=None,
-                   help="seed of the draws, for reproducible intervals (default: fixed)")
-    p.add_argument("--hdi", type=_float_arg("hdi"), default=0.94,
-                   help="probability mass of the highest-density interval, in (0, 1) (default: 0.94)")
-
-
-def _int_arg(name: str) -> Callable[[str], int]:
-    def parse(text: str) -> int:
-        try:
-            return int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"--{name} must be an integer, got {text!r}") from None
-
-    return parse
-
-
-def _float_arg(name: str) -> Callable[[str], float]:
-    def parse(text: str) -> float:
-        try:
-            return float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"--{name} must be a number, got {text!r}") from None
-
-    return parse
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser (exposed for documentation and tests)."""
-    parser = argparse.ArgumentParser(
-        prog="bayesnet", description=DESCRIPTION, epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--version", action="store_true", help="print the version and exit")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+def register(sub: Any) -> None:
+    """Add the data, query and picture commands to the subparsers ``sub``."""
 
     p = sub.add_parser("summary", help="what the model holds: nodes, links, sources, scenarios")
-    _add_model(p)
-    _add_format(p)
+    add_model(p)
+    add_format(p)
     p.set_defaults(handler=cmd_summary)
 
     p = sub.add_parser("nodes", help="the codebook: every node with kind, stage, states")
-    _add_model(p)
-    _add_format(p)
+    add_model(p)
+    add_format(p)
     p.add_argument("--kind", choices=("context", "mechanism", "outcome"), help="only nodes of this kind")
     p.set_defaults(handler=cmd_nodes)
 
     p = sub.add_parser("edges", help="every link with its sign and distinct supporting sources")
-    _add_model(p)
-    _add_format(p, ("table", "json", "csv"))
+    add_model(p)
+    add_format(p, ("table", "json", "csv"))
     p.add_argument("--node", help="only links into or out of this node")
     p.set_defaults(handler=cmd_edges)
 
@@ -138,19 +49,19 @@ def build_parser() -> argparse.ArgumentParser:
         description="Check evidence files (YAML, CSV, XLSX) or whole model folders against the "
         "codebook. Errors name the file, line or row, field and value. Nothing is written.",
     )
-    _add_model(p)
+    add_model(p)
     p.add_argument("paths", nargs="+", metavar="PATH", help="evidence files, folders, or model folders")
     p.set_defaults(handler=cmd_validate)
 
     p = sub.add_parser("render", help="draw the causal web (SVG, PNG, PDF or DOT)")
-    _add_model(p)
+    add_model(p)
     p.add_argument("--out", required=True, metavar="FILE", help="output file; format from the suffix")
     p.add_argument("--no-feedback", action="store_true", help="leave out feedback (lag-1) links")
     p.set_defaults(handler=cmd_render)
 
     p = sub.add_parser("scenarios", help="the collaboration-type presets and their context values")
-    _add_model(p)
-    _add_format(p)
+    add_model(p)
+    add_format(p)
     p.set_defaults(handler=cmd_scenarios)
 
     p = sub.add_parser(
@@ -162,75 +73,35 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="Example:\n  bayesnet query collaborative_behaviour trust --scenario merger --do quick_wins=present",
     )
-    _add_model(p)
+    add_model(p)
     p.add_argument("targets", nargs="+", metavar="TARGET", help="node id(s) to ask about")
-    _add_situation(p)
-    _add_uncertainty(p)
+    add_situation(p)
+    add_uncertainty(p)
     p.add_argument("--joint", action="store_true", help="the joint distribution of the targets")
-    _add_format(p)
+    add_format(p)
     p.set_defaults(handler=cmd_query)
 
     p = sub.add_parser("compare", help="one node across several scenarios, side by side")
-    _add_model(p)
+    add_model(p)
     p.add_argument("target", metavar="TARGET")
-    _add_situation(p, scenario_many=True)
-    _add_uncertainty(p)
-    _add_format(p)
+    add_situation(p, scenario_many=True)
+    add_uncertainty(p)
+    add_format(p)
     p.set_defaults(handler=cmd_compare)
 
     p = sub.add_parser("export", help="write the posterior-mean network as BIF or XMLBIF")
-    _add_model(p)
+    add_model(p)
     p.add_argument("--out", required=True, metavar="FILE", help="FILE.bif or FILE.xml / FILE.xmlbif")
     p.set_defaults(handler=cmd_export)
-    return parser
 
-
-# ---------------------------------------------------------------------------
-# helpers
-# ---------------------------------------------------------------------------
-
-
-def _load(args: argparse.Namespace) -> Any:
-    from bayesnet.model import load
-
-    return load(args.model)
-
-
-def _print_json(data: Any) -> None:
-    print(json.dumps(data, indent=2, ensure_ascii=False))
-
-
-def _print_frame(frame: Any) -> None:
-    import pandas as pd
-
-    with pd.option_context("display.max_rows", None, "display.max_columns", None,
-                           "display.width", 200, "display.max_colwidth", 60):
-        print(frame.to_string())
-
-
-def _situation_args(args: argparse.Namespace) -> dict[str, Any]:
-    from bayesnet.query import parse_assignments
-
-    return {"given": parse_assignments(args.given, "--given"), "do": parse_assignments(args.do, "--do")}
-
-
-def _seed(args: argparse.Namespace) -> int:
-    from bayesnet.query import DEFAULT_SEED
-
-    return DEFAULT_SEED if args.seed is None else args.seed
-
-
-# ---------------------------------------------------------------------------
-# commands
-# ---------------------------------------------------------------------------
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
     from bayesnet.summary import summary
 
-    info = summary(_load(args))
+    info = summary(load_model(args))
     if args.format == "json":
-        _print_json(info)
+        print_json(info)
         return 0
     print(f"Model: {info['model']}")
     print(f"Nodes: {info['nodes']['total']} ({', '.join(f'{v} {k}s' for k, v in info['nodes']['by_kind'].items())})")
@@ -250,22 +121,22 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def cmd_nodes(args: argparse.Namespace) -> int:
-    model = _load(args)
+    model = load_model(args)
     nodes = [n.to_dict() for n in model.codebook if args.kind is None or n.kind == args.kind]
     if args.format == "json":
-        _print_json(nodes)
+        print_json(nodes)
         return 0
     import pandas as pd
 
     frame = pd.DataFrame(nodes)[["id", "kind", "stage", "states", "modifiable", "label"]]
     frame["states"] = frame["states"].map("/".join)
     frame["modifiable"] = frame["modifiable"].map(lambda v: "" if v is None else ("yes" if v else "no"))
-    _print_frame(frame.set_index("id"))
+    print_frame(frame.set_index("id"))
     return 0
 
 
 def cmd_edges(args: argparse.Namespace) -> int:
-    model = _load(args)
+    model = load_model(args)
     table = model.links
     if args.node is not None:
         model.codebook[args.node]  # unknown node -> error with suggestions
@@ -275,9 +146,12 @@ def cmd_edges(args: argparse.Namespace) -> int:
         for row in table.to_dict(orient="records"):
             row["support_ids"] = list(row["support_ids"])
             row["contradict_ids"] = list(row["contradict_ids"])
-            row["when"] = None if row["when_node"] is None else {row["when_node"]: row["when_state"]}
+            has_when = isinstance(row["when_node"], str)
+            row["when"] = {row["when_node"]: row["when_state"]} if has_when else None
+            row["when_node"] = row["when_node"] if has_when else None
+            row["when_state"] = row["when_state"] if has_when else None
             records.append(row)
-        _print_json(records)
+        print_json(records)
         return 0
     out = table.copy()
     out["support_ids"] = out["support_ids"].map(";".join)
@@ -285,9 +159,11 @@ def cmd_edges(args: argparse.Namespace) -> int:
     if args.format == "csv":
         sys.stdout.write(out.to_csv(index=False))
         return 0
-    out["when"] = [f"{n}={s}" if n else "" for n, s in zip(out["when_node"], out["when_state"], strict=True)]
+    out["when"] = [
+        f"{n}={s}" if isinstance(n, str) else "" for n, s in zip(out["when_node"], out["when_state"], strict=True)
+    ]
     out["sign"] = out["sign"].map({1: "+", -1: "-"})
-    _print_frame(out[["from", "to", "sign", "when", "lag", "n_support", "n_contradict", "support_ids"]])
+    print_frame(out[["from", "to", "sign", "when", "lag", "n_support", "n_contradict", "support_ids"]])
     return 0
 
 
@@ -318,7 +194,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_render(args: argparse.Namespace) -> int:
     from bayesnet.render import render, to_dot
 
-    model = _load(args)
+    model = load_model(args)
     dot = to_dot(model.codebook, model.links, show_feedback=not args.no_feedback,
                  title="Web of causality (Aunger, Millar and Greenhalgh 2021), coded")
     path, note = render(dot, args.out)
@@ -329,9 +205,9 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 
 def cmd_scenarios(args: argparse.Namespace) -> int:
-    model = _load(args)
+    model = load_model(args)
     if args.format == "json":
-        _print_json([s.to_dict() for s in model.scenarios])
+        print_json([s.to_dict() for s in model.scenarios])
         return 0
     for s in model.scenarios:
         values = ", ".join(f"{v.node}={v.state}" for v in s.values)
@@ -342,24 +218,24 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 def cmd_query(args: argparse.Namespace) -> int:
     from bayesnet.query import joint, query
 
-    model = _load(args)
-    situation = _situation_args(args)
+    model = load_model(args)
+    situation = situation_args(args)
     if args.joint:
         result = joint(model, args.targets, scenario=args.scenario, draws=args.draws,
-                       seed=_seed(args), hdi_prob=args.hdi, **situation)
+                       seed=seed_of(args), hdi_prob=args.hdi, **situation)
         if args.format == "json":
             frame = result.frame.reset_index()
-            _print_json({"targets": list(result.targets), "given": result.situation.given,
+            print_json({"targets": list(result.targets), "given": result.situation.given,
                          "do": result.situation.do, "scenario": result.situation.scenario,
                          "joint": frame.to_dict(orient="records"), "draws": args.draws})
         else:
             print(result)
         return 0
     results = query(model, args.targets, scenario=args.scenario, draws=args.draws,
-                    seed=_seed(args), hdi_prob=args.hdi, **situation)
+                    seed=seed_of(args), hdi_prob=args.hdi, **situation)
     if args.format == "json":
         data = [r.to_dict() for r in results]
-        _print_json(data[0] if len(data) == 1 else data)
+        print_json(data[0] if len(data) == 1 else data)
     else:
         print("\n\n".join(repr(r) for r in results))
     return 0
@@ -368,15 +244,15 @@ def cmd_query(args: argparse.Namespace) -> int:
 def cmd_compare(args: argparse.Namespace) -> int:
     from bayesnet.compare import compare
 
-    model = _load(args)
+    model = load_model(args)
     if not args.scenario:
         raise BayesnetError("name at least one --scenario (see 'bayesnet scenarios')")
-    frame = compare(model, args.target, args.scenario, draws=args.draws, seed=_seed(args),
-                    hdi_prob=args.hdi, **_situation_args(args))
+    frame = compare(model, args.target, args.scenario, draws=args.draws, seed=seed_of(args),
+                    hdi_prob=args.hdi, **situation_args(args))
     if args.format == "json":
-        _print_json(frame.reset_index().to_dict(orient="records"))
+        print_json(frame.reset_index().to_dict(orient="records"))
     else:
-        _print_frame(frame.round(3))
+        print_frame(frame.round(3))
     return 0
 
 
@@ -384,7 +260,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from bayesnet.atomic import write_text_atomic
     from bayesnet.network import to_bif, to_xmlbif
 
-    model = _load(args)
+    model = load_model(args)
     out = Path(args.out)
     suffix = out.suffix.lower()
     if suffix == ".bif":
@@ -398,26 +274,3 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``bayesnet`` command."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.version:
-        from bayesnet import __version__
-
-        print(__version__)
-        return 0
-    if not getattr(args, "handler", None):
-        parser.print_help()
-        return 0
-    try:
-        return int(args.handler(args))
-    except BayesnetError as err:
-        print(f"bayesnet {args.command}: error: {err}", file=sys.stderr)
-        return 2
-    except BrokenPipeError:
-        return 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
