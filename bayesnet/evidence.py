@@ -18,10 +18,10 @@ from bayesnet.errors import DuplicateIdError, SchemaError, UnknownNodeError, Unk
 from bayesnet.fields import Record
 
 __all__ = [
+    "CMOC",
     "COLLABORATION_TYPES",
     "DIRECTIONS",
     "SOURCE_KINDS",
-    "CMOC",
     "Arrow",
     "Evidence",
     "Source",

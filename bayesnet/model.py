@@ -22,10 +22,9 @@ import pandas as pd
 from bayesnet.codebook import Codebook
 from bayesnet.cpt import NetworkSpec, network_spec
 from bayesnet.engine import Structure
-from bayesnet.errors import ParameterError
+from bayesnet.errors import CycleError, ParameterError
 from bayesnet.evidence import Evidence
 from bayesnet.graph import build_dag, link_table, locate_cycle
-from bayesnet.errors import CycleError
 from bayesnet.parameters import ParameterDraws, ParameterPriors, parameter_priors
 from bayesnet.readers import ModelFiles, read_model_files
 from bayesnet.scenarios import Scenarios
