@@ -13,6 +13,9 @@ from pathlib import Path
 
 __all__ = ["write_bytes_atomic", "write_text_atomic"]
 
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
 
 def write_bytes_atomic(path: str | Path, data: bytes) -> Path:
     """Write ``data`` to ``path`` atomically, creating parent folders.
@@ -27,6 +30,8 @@ def write_bytes_atomic(path: str | Path, data: bytes) -> Path:
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
+            # mkstemp creates 0600; give the file the mode an ordinary write would have
+            os.fchmod(fh.fileno(), target.stat().st_mode & 0o7777 if target.exists() else 0o666 & ~_UMASK)
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())

@@ -39,7 +39,9 @@ _STAGE_LABELS = {
 
 
 def _quote(text: str) -> str:
-    return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """A DOT string literal; a newline becomes DOT's centred line break."""
+    escaped = str(text).replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + escaped.replace("\n", "\\n") + '"'
 
 
 def _influence_colour(score: float) -> str:
@@ -100,7 +102,7 @@ def to_dot(
                 fill = _influence_colour(float(influence.get(node.id, 0.0)))
             label = node.label
             if node.kind == "context" and node.modifiable:
-                label += "\\n(modifiable)"
+                label += "\n(modifiable)"
             lines.append(
                 f"    {node.id} [label={_quote(label)}, shape={shape}, fillcolor={_quote(fill)}, "
                 f"color={_quote(border)}, tooltip={_quote(node.definition)}];"
