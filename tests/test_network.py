@@ -9,6 +9,7 @@ import pytest
 from bayesnet.model import load
 from bayesnet.network import cpts_from_pgmpy, from_bif, from_xmlbif, to_bif, to_xmlbif
 from tests.helpers import MINI_SOURCES, cmoc, make_model_dir, source
+from tests.public_networks import import_pyagrum
 
 
 @pytest.fixture(scope="module", params=["mini", "default"])
@@ -78,7 +79,7 @@ def test_engine_agrees_with_pgmpy_variable_elimination(model):
 def test_answers_agree_with_pyagrum_on_the_exported_bif(model, tmp_path):
     """pyAgrum reads BIF numbers in single precision, so after loading the exported file's
     structure and states we fill its CPTs from our float64 arrays (engine notes)."""
-    gum = pytest.importorskip("pyagrum")
+    gum = import_pyagrum()
     path = tmp_path / "model.bif"
     path.write_text(to_bif(model.network), encoding="utf-8")
     bn = gum.loadBN(str(path))
