@@ -1,0 +1,40 @@
+"""The README tells the truth: its commands are what CI runs, its numbers what the model holds."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import bayesnet
+from bayesnet.summary import summary
+
+REPO = Path(__file__).resolve().parent.parent
+README = (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def _commands() -> list[str]:
+    block = re.search(r"```sh\n(.*?)```", README, flags=re.S)
+    assert block is not None and README.index(block.group(0)) < 40, "the README must start with its commands"
+    return [line for line in block.group(1).splitlines() if line.strip()]
+
+
+def test_readme_starts_with_exactly_two_commands_and_ci_runs_the_test_one():
+    commands = _commands()
+    assert len(commands) == 2
+    assert "pytest" in commands[1]
+    assert commands[1] in (REPO / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_readme_numbers_match_the_embedded_model():
+    info = summary(bayesnet.load())
+    links = info["links"]
+    claims = {
+        "nodes": rf"{info['nodes']['total']} nodes",
+        "links": rf"{links['same_time'] + links['feedback']} links \({links['same_time']} same-time, "
+                 rf"{links['feedback']} feedback",
+        "cmocs": rf"{info['cmocs']} coded CMOCs from {info['sources']['total']} sources",
+        "cited": rf"{info['sources']['included_with_cmocs']} are cited for causal claims",
+    }
+    text = " ".join(README.split())
+    for name, pattern in claims.items():
+        assert re.search(pattern, text), f"README's {name} count is stale: expected /{pattern}/"
