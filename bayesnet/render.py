@@ -114,19 +114,20 @@ def to_dot(
             continue
         n = int(row.n_support)
         attrs = [f"penwidth={1.0 + 1.5 * math.log2(1 + n):.2f}"]
-        if row.sign < 0:
+        edge_label = []
+        if row.lag:
+            # feedback to the next time slice: grey, dotted, not used for ranking
+            attrs += ['color="#888888"', 'style="dotted"', "constraint=false"]
+            attrs.append("arrowhead=tee" if row.sign < 0 else "arrowhead=normal")
+            edge_label.append("next slice")
+        elif row.sign < 0:
             attrs += [f"color={_quote(INHIBIT)}", 'style="dashed"', "arrowhead=tee"]
         else:
             attrs += [f"color={_quote(PROMOTE)}", "arrowhead=normal"]
-        label = []
-        if row.when_node is not None and not pd.isna(row.when_node):
-            label.append(f"when {row.when_node}={row.when_state}")
-        if row.lag:
-            attrs = [a for a in attrs if not a.startswith("style")]
-            attrs += ['style="dotted"', "constraint=false", 'color="#888888"']
-            label.append("next slice")
-        if label:
-            attrs.append(f"label={_quote('; '.join(label))}")
+        if isinstance(row.when_node, str):
+            edge_label.insert(0, f"when {row.when_node}={row.when_state}")
+        if edge_label:
+            attrs.append(f"label={_quote('; '.join(edge_label))}")
         support = ", ".join(row.support_ids)
         attrs.append(f"tooltip={_quote(f'{parent} -> {child}: {n} supporting ({support})')}")
         lines.append(f"  {parent} -> {child} [{', '.join(attrs)}];")
