@@ -9,7 +9,7 @@ modules; this class only holds data.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -33,13 +33,17 @@ from bayesnet.settings import Settings
 if TYPE_CHECKING:
     from pgmpy.models import DiscreteBayesianNetwork
 
+    from bayesnet.codebook import Node
+    from bayesnet.evidence import Source
     from bayesnet.query import QueryResult
+    from bayesnet.update import Change
 
-__all__ = ["MAX_DRAWS", "Model", "load"]
+__all__ = ["MAX_DRAW_BYTES", "Model", "load"]
 
-MAX_DRAWS = 200_000
-"""Most posterior draws a query may ask for (about 0.9 GB of CPT draws on the default
-model); more would not narrow Monte Carlo error enough to matter."""
+MAX_DRAW_BYTES = 4 * 2**30
+"""Most memory the CPT draws of one query may take (4 GiB). On the default model, whose
+largest table (trust, 12 parents) dominates, that is about 50,000 draws; 4,000 take about
+340 MB. More draws would not narrow the Monte Carlo error of an interval enough to matter."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -176,6 +180,40 @@ class Model:
 
         return cpt_frame(self, node)
 
+    def update(
+        self,
+        files: Iterable[str | Path | Source] = (),
+        *,
+        remove: Iterable[str] = (),
+        new_nodes: str | Path | Iterable[Node] | None = None,
+    ) -> tuple[Model, Change]:
+        """The model with newly coded studies added (and others removed), in memory.
+
+        Reads the files (YAML, CSV or XLSX, as the loader does) but writes nothing: to
+        write an update to a model folder use ``bayesnet update`` or
+        :func:`bayesnet.store.update_folder`. See :func:`bayesnet.update.plan_update`.
+
+        Parameters
+        ----------
+        files : iterable of path or Source
+            Newly coded or re-coded sources.
+        remove : iterable of str
+            Ids of sources to take out.
+        new_nodes : path or iterable of Node, optional
+            Codebook entries for new concepts the files name.
+
+        Returns
+        -------
+        (Model, Change)
+            The new model and what changed (``change.after`` is the new model).
+        """
+        from bayesnet.store import read_update_inputs
+        from bayesnet.update import plan_update
+
+        sources, nodes = read_update_inputs(files, self.codebook, new_nodes)
+        change = plan_update(self, sources, remove=remove, new_nodes=nodes)
+        return change.after, change
+
 
 def check_draws(n_draws: Any, model: Model, owner: str) -> int:
     """Validate a number of draws, saying what too many would cost in memory."""
@@ -183,12 +221,13 @@ def check_draws(n_draws: Any, model: Model, owner: str) -> int:
         raise ParameterError.out_of_range("draws", owner, "a positive integer", n_draws)
     if n_draws < 1:
         raise ParameterError.out_of_range("draws", owner, "a positive integer", n_draws)
-    if n_draws > MAX_DRAWS:
-        per_draw = sum(int(np.prod(a.shape[:-1])) for a in model.cpts.values()) * 8
-        gib = per_draw * n_draws / 2**30
+    per_draw = sum(int(np.prod(a.shape[:-1])) for a in model.cpts.values()) * 8
+    if n_draws * per_draw > MAX_DRAW_BYTES:
+        limit = MAX_DRAW_BYTES // per_draw
         raise ParameterError(
-            f"The 'draws' parameter of {owner} must be at most {MAX_DRAWS:,}. Got {n_draws:,} "
-            f"instead: its CPT draws alone would take {gib:,.1f} GiB of memory."
+            f"The 'draws' parameter of {owner} must be at most {limit:,} for this model. Got {n_draws:,} "
+            f"instead: its CPT draws alone would take {n_draws * per_draw / 2**30:,.1f} GiB of memory "
+            f"(limit {MAX_DRAW_BYTES / 2**30:.0f} GiB)."
         )
     return int(n_draws)
 
