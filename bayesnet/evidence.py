@@ -53,16 +53,35 @@ COLLABORATION_TYPES = (
 """The collaboration types of the review's 'Literature characteristics'."""
 
 _SOURCE_FIELDS = (
-    "id", "kind", "reference", "citation", "year", "collaboration_type",
-    "collaboration_type_basis", "cmocs",
+    "id",
+    "kind",
+    "reference",
+    "citation",
+    "year",
+    "collaboration_type",
+    "collaboration_type_basis",
+    "cmocs",
 )
 _CMOC_FIELDS = (
-    "context", "mechanism", "direction", "outcome", "outcome_direction", "when", "lag",
-    "section", "quote",
+    "context",
+    "mechanism",
+    "direction",
+    "outcome",
+    "outcome_direction",
+    "when",
+    "lag",
+    "section",
+    "quote",
 )
 SHEET_COLUMNS = (
-    "source_id", "source_kind", "reference", "citation", "year", "collaboration_type",
-    "collaboration_type_basis", *_CMOC_FIELDS,
+    "source_id",
+    "source_kind",
+    "reference",
+    "citation",
+    "year",
+    "collaboration_type",
+    "collaboration_type_basis",
+    *_CMOC_FIELDS,
 )
 """Columns of the spreadsheet form (CSV/XLSX), one row per CMOC."""
 
@@ -310,15 +329,21 @@ def _parse_when(rec: Record, codebook: Codebook) -> tuple[str, str] | None:
     if node_id not in codebook:
         raise UnknownNodeError(
             f"unknown node {node_id!r} in the moderator",
-            path=rec.path, line=rec.line_of("when"), field=rec.field_name("when"),
-            value=node_id, suggestions=closest(node_id, codebook.ids),
+            path=rec.path,
+            line=rec.line_of("when"),
+            field=rec.field_name("when"),
+            value=node_id,
+            suggestions=closest(node_id, codebook.ids),
         )
     node = codebook[node_id]
     if state not in node.states:
         raise UnknownStateError(
             f"node {node_id!r} has no state {state!r}; its states are {', '.join(node.states)}",
-            path=rec.path, line=rec.line_of("when"), field=rec.field_name("when"),
-            value=state, suggestions=closest(state, node.states),
+            path=rec.path,
+            line=rec.line_of("when"),
+            field=rec.field_name("when"),
+            value=state,
+            suggestions=closest(state, node.states),
         )
     return (node_id, state)
 
@@ -361,7 +386,9 @@ def _source_header(rec: Record, keys: Mapping[str, str]) -> dict[str, Any]:
     sid = rec.text(keys["id"])
     assert sid is not None
     if not sid[:1].isalpha() or not sid.replace("_", "").replace("-", "").isalnum():
-        rec.fail(keys["id"], f"source id {sid!r} must start with a letter and hold only letters, digits, '-' and '_'", sid)
+        rec.fail(
+            keys["id"], f"source id {sid!r} must start with a letter and hold only letters, digits, '-' and '_'", sid
+        )
     kind = rec.choice(keys["kind"], SOURCE_KINDS)
     ctype = rec.choice("collaboration_type", COLLABORATION_TYPES, required=False)
     basis = rec.text("collaboration_type_basis", required=ctype is not None)
@@ -395,7 +422,8 @@ def source_from_mapping(data: Any, path: str, codebook: Codebook) -> Source:
     if not isinstance(data, Mapping):
         raise SchemaError(
             f"expected a mapping (one source with its cmocs), found {type(data).__name__}",
-            path=path, line=1,
+            path=path,
+            line=1,
         )
     rec = Record(data, path)
     rec.check_keys(_SOURCE_FIELDS)
@@ -406,9 +434,7 @@ def source_from_mapping(data: Any, path: str, codebook: Codebook) -> Source:
     return Source(**header, cmocs=cmocs, path=path)
 
 
-def sources_from_rows(
-    rows: Iterable[tuple[int, Mapping[str, str]]], path: str, codebook: Codebook
-) -> list[Source]:
+def sources_from_rows(rows: Iterable[tuple[int, Mapping[str, str]]], path: str, codebook: Codebook) -> list[Source]:
     """Validate a data-extraction sheet: one row per CMOC, sources repeated per row.
 
     Raises
@@ -430,8 +456,7 @@ def sources_from_rows(
             diff = next(k for k in header if header[k] != headers[sid][k])
             rec.fail(
                 diff,
-                f"source {sid!r} has {diff}={header[diff]!r} here but {headers[sid][diff]!r} "
-                f"in row {first_row[sid]}",
+                f"source {sid!r} has {diff}={header[diff]!r} here but {headers[sid][diff]!r} in row {first_row[sid]}",
                 header[diff],
             )
         headers.setdefault(sid, header)

@@ -8,6 +8,7 @@ and value. Pure: no I/O.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -52,9 +53,7 @@ class Record:
             return int(line_of(key)) if key is not None else int(self.data.line)  # type: ignore[attr-defined]
         return self.line
 
-    def fail(
-        self, key: str | None, message: str, value: Any = None, suggestions: Iterable[str] = ()
-    ) -> NoReturn:
+    def fail(self, key: str | None, message: str, value: Any = None, suggestions: Iterable[str] = ()) -> NoReturn:
         """Raise a :class:`SchemaError` located at ``key``."""
         raise SchemaError(
             message,
@@ -136,8 +135,14 @@ class Record:
         return value
 
     def number(
-        self, key: str, *, required: bool = True, low: float | None = None, high: float | None = None,
-        open_low: bool = False, open_high: bool = False,
+        self,
+        key: str,
+        *,
+        required: bool = True,
+        low: float | None = None,
+        high: float | None = None,
+        open_low: bool = False,
+        open_high: bool = False,
     ) -> float | None:
         """A real number, optionally bounded."""
         if not self.has(key):
@@ -153,7 +158,7 @@ class Record:
         if isinstance(value, bool) or not isinstance(value, int | float):
             self.fail(key, f"expected a number, found {value!r}", value)
         value = float(value)
-        if value != value:  # NaN
+        if math.isnan(value):
             self.fail(key, "expected a number, found NaN", value)
         too_low = low is not None and (value <= low if open_low else value < low)
         too_high = high is not None and (value >= high if open_high else value > high)

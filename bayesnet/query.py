@@ -102,8 +102,7 @@ def parse_assignments(items: Iterable[str], what: str) -> dict[str, str]:
             raise QueryError(f"expected NODE=STATE in {what}, found {item!r}")
         if node in out and out[node] != state:
             raise QueryError(
-                f"node {node!r} is given twice in {what} with different states "
-                f"({out[node]!r} and {state!r})"
+                f"node {node!r} is given twice in {what} with different states ({out[node]!r} and {state!r})"
             )
         out[node] = state
     return out
@@ -131,9 +130,7 @@ def situation(
     do_ = model.codebook.resolve(dict(do or {}), what="do")
     both = sorted(set(given_) & set(do_))
     if both:
-        raise QueryError(
-            f"node {both[0]!r} is both observed (given) and intervened on (do); choose one"
-        )
+        raise QueryError(f"node {both[0]!r} is both observed (given) and intervened on (do); choose one")
     merged: dict[str, str] = {}
     overridden: dict[str, tuple[str, str]] = {}
     if scenario is not None:
@@ -216,8 +213,11 @@ class QueryResult:
         return inference_data(
             {self.target: self.draws},
             {self.target: self.states},
-            attrs={"situation": self.situation.describe(), "hdi_prob": self.hdi_prob,
-                   "seed": -1 if self.seed is None else self.seed},
+            attrs={
+                "situation": self.situation.describe(),
+                "hdi_prob": self.hdi_prob,
+                "seed": -1 if self.seed is None else self.seed,
+            },
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -302,9 +302,7 @@ def _check_targets(model: Model, targets: Sequence[str], sit: Situation) -> None
         raise QueryError(f"a target is named twice: {', '.join(targets)}")
 
 
-def _run(
-    model: Model, targets: Sequence[str], sit: Situation, cpts: Mapping[str, np.ndarray]
-) -> np.ndarray:
+def _run(model: Model, targets: Sequence[str], sit: Situation, cpts: Mapping[str, np.ndarray]) -> np.ndarray:
     """Engine call with state names turned into indices; (S, *cards)."""
     states = model.spec.states
     plan = engine.compile_query(model.structure, list(targets), evidence=list(sit.given), do=list(sit.do))
@@ -403,8 +401,7 @@ def query(
         point = _run(model, [t], sit, model.cpts)[0]
         per_draw = _run(model, [t], sit, sampled) if sampled is not None else None
         results.append(
-            QueryResult(t, model.spec.states[t], sit, point, per_draw, hdi_prob,
-                        seed if draws is not None else None)
+            QueryResult(t, model.spec.states[t], sit, point, per_draw, hdi_prob, seed if draws is not None else None)
         )
     return results[0] if single else results
 
@@ -432,7 +429,9 @@ def joint(
     if draws is not None:
         from bayesnet.model import check_draws
 
-        per_draw = _run(model, names, sit, model.cpt_draws(check_draws(draws, model, "joint"), check_seed(seed, "joint")))
+        per_draw = _run(
+            model, names, sit, model.cpt_draws(check_draws(draws, model, "joint"), check_seed(seed, "joint"))
+        )
     return JointResult(tuple(names), tuple(model.spec.states[t] for t in names), sit, point, per_draw, hdi_prob)
 
 

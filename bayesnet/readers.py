@@ -107,7 +107,9 @@ def evidence_files(paths: Iterable[str | Path]) -> list[Path]:
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            out.extend(sorted(f for f in p.iterdir() if f.suffix.lower() in EVIDENCE_SUFFIXES and not f.name.startswith(".")))
+            out.extend(
+                sorted(f for f in p.iterdir() if f.suffix.lower() in EVIDENCE_SUFFIXES and not f.name.startswith("."))
+            )
         else:
             out.append(p)
     return out

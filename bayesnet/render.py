@@ -81,7 +81,7 @@ def to_dot(
     lines = [
         "digraph causal_web {",
         '  graph [rankdir=LR, newrank=true, compound=true, fontname="Helvetica", '
-        'nodesep=0.25, ranksep=0.9, splines=true'
+        "nodesep=0.25, ranksep=0.9, splines=true"
         + (f", label={_quote(title)}, labelloc=t, fontsize=20" if title else "")
         + "];",
         '  node [fontname="Helvetica", fontsize=11, style="filled"];',
@@ -131,15 +131,18 @@ def to_dot(
         support = ", ".join(row.support_ids)
         attrs.append(f"tooltip={_quote(f'{parent} -> {child}: {n} supporting ({support})')}")
         lines.append(f"  {parent} -> {child} [{', '.join(attrs)}];")
-    legend = (
-        '  subgraph cluster_legend { label="Legend"; style="rounded"; color="#999999"; fontsize=12;\n'
-        f'    legend_context [label="Context", shape=box, fillcolor={_quote(GREEN)}, color={_quote(GREEN_EDGE)}];\n'
-        f'    legend_mechanism [label="Mechanism / outcome", shape=ellipse, fillcolor={_quote(BLUE)}, color={_quote(BLUE_EDGE)}];\n'
-        f'    legend_context -> legend_mechanism [label="promotes", color={_quote(PROMOTE)}];\n'
-        f'    legend_mechanism -> legend_inhibit [label="inhibits", color={_quote(INHIBIT)}, style="dashed", arrowhead=tee];\n'
-        '    legend_inhibit [label="(width: number of sources)", shape=plaintext, style=""];\n'
-        "  }"
-    )
+    context_style = f"fillcolor={_quote(GREEN)}, color={_quote(GREEN_EDGE)}"
+    mechanism_style = f"fillcolor={_quote(BLUE)}, color={_quote(BLUE_EDGE)}"
+    legend = "\n".join([
+        '  subgraph cluster_legend { label="Legend"; style="rounded"; color="#999999"; fontsize=12;',
+        f'    legend_context [label="Context", shape=box, {context_style}];',
+        f'    legend_mechanism [label="Mechanism / outcome", shape=ellipse, {mechanism_style}];',
+        f'    legend_context -> legend_mechanism [label="promotes", color={_quote(PROMOTE)}];',
+        f'    legend_mechanism -> legend_inhibit [label="inhibits", color={_quote(INHIBIT)}, '
+        'style="dashed", arrowhead=tee];',
+        '    legend_inhibit [label="(width: number of sources)", shape=plaintext, style=""];',
+        "  }",
+    ])
     lines.append(legend)
     lines.append("}")
     return "\n".join(lines) + "\n"

@@ -58,9 +58,11 @@ def main(argv: list[str] | None = None) -> int:
     model.structure  # noqa: B018
     load_ms = 1e3 * (time.perf_counter() - t0)
     print(f"# bench_query  {machine()}")
-    print(f"# default model: {len(model.codebook)} nodes, {int((model.links['lag'] == 0).sum())} links; "
-          f"load+validate {load_ms:.0f} ms; S = {args.draws}; pgmpy timed on {args.pgmpy_draws} draws and "
-          f"pyAgrum on {args.pyagrum_draws}, both scaled linearly to S (model rebuilt per draw)")
+    print(
+        f"# default model: {len(model.codebook)} nodes, {int((model.links['lag'] == 0).sum())} links; "
+        f"load+validate {load_ms:.0f} ms; S = {args.draws}; pgmpy timed on {args.pgmpy_draws} draws and "
+        f"pyAgrum on {args.pyagrum_draws}, both scaled linearly to S (model rebuilt per draw)"
+    )
     rows: list[dict[str, Any]] = []
     for label, spec in SITUATIONS.items():
         target = spec["target"]
@@ -68,14 +70,14 @@ def main(argv: list[str] | None = None) -> int:
         model.query(target, draws=args.draws, seed=0, **kw)  # warm-up: compile the plan, import arviz
         seeds = iter(range(1, 10_000))
 
-        def cold(kw: dict[str, Any] = kw, target: str = target) -> None:
+        def cold(kw: dict[str, Any] = kw, target: str = target, seeds: Any = seeds) -> None:
             model._draw_cache.clear()
             model.query(target, draws=args.draws, seed=next(seeds), **kw)
 
         def cached(kw: dict[str, Any] = kw, target: str = target) -> None:
             model.query(target, draws=args.draws, seed=0, **kw)
 
-        def draw_and_build() -> None:
+        def draw_and_build(seeds: Any = seeds) -> None:
             model.priors.draw(args.draws, next(seeds)).cpts(model.spec, model.priors)
 
         row: dict[str, Any] = {"query": label, "target": target}
@@ -89,9 +91,19 @@ def main(argv: list[str] | None = None) -> int:
 
         sit = situation(model, given=kw.get("given"), do=kw.get("do"), scenario=kw.get("scenario"))
         states = model.spec.states
-        case = Case("default", model.structure, model.cpt_draws(max(args.pgmpy_draws, args.pyagrum_draws), 0),
-                    [QuerySpec(label, (target,), {k: states[k].index(v) for k, v in sit.given.items()},
-                               {k: states[k].index(v) for k, v in sit.do.items()})])
+        case = Case(
+            "default",
+            model.structure,
+            model.cpt_draws(max(args.pgmpy_draws, args.pyagrum_draws), 0),
+            [
+                QuerySpec(
+                    label,
+                    (target,),
+                    {k: states[k].index(v) for k, v in sit.given.items()},
+                    {k: states[k].index(v) for k, v in sit.do.items()},
+                )
+            ],
+        )
         q = case.queries[0]
         build, infer = time_pgmpy(case, q, args.pgmpy_draws)
         row["pgmpy_ms_scaled"] = 1e3 * (build + infer) * args.draws
@@ -102,16 +114,28 @@ def main(argv: list[str] | None = None) -> int:
         row["x_pyagrum_cold"] = row["pyagrum_ms_scaled"] / row["cold_ms"]
         rows.append(row)
 
-    columns = ["query", "target", "cold_ms", "cached_ms", "draw_and_build_ms", "peak_traced_mb",
-               "pgmpy_ms_scaled", "x_pgmpy_cold", "x_pgmpy_cached", "pyagrum_ms_scaled", "x_pyagrum_cold"]
+    columns = [
+        "query",
+        "target",
+        "cold_ms",
+        "cached_ms",
+        "draw_and_build_ms",
+        "peak_traced_mb",
+        "pgmpy_ms_scaled",
+        "x_pgmpy_cold",
+        "x_pgmpy_cached",
+        "pyagrum_ms_scaled",
+        "x_pyagrum_cold",
+    ]
     print("  ".join(f"{c:>17}" for c in columns))
     for row in rows:
         print("  ".join(f"{row[c]:>17.1f}" if isinstance(row[c], float) else f"{row[c]:>17}" for c in columns))
     max_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"# process max RSS {max_rss_mb:.0f} MB (includes pgmpy, pyAgrum, arviz imports)")
     if args.json:
-        Path(args.json).write_text(json.dumps({"machine": machine(), "rows": rows, "max_rss_mb": max_rss_mb},
-                                              indent=2), encoding="utf-8")
+        Path(args.json).write_text(
+            json.dumps({"machine": machine(), "rows": rows, "max_rss_mb": max_rss_mb}, indent=2), encoding="utf-8"
+        )
     return 0
 
 

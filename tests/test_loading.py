@@ -61,7 +61,9 @@ def test_unknown_state_in_moderator(tmp_path, codebook):
 
 def test_unknown_direction_word(tmp_path, codebook):
     path = _bad(tmp_path, source(99, [cmoc("quick_wins", "trust", "raises")]))
-    with pytest.raises(SchemaError, match=r"cmocs\[0\]\.direction.*unknown value 'raises'; expected one of increases, decreases"):
+    with pytest.raises(
+        SchemaError, match=r"cmocs\[0\]\.direction.*unknown value 'raises'; expected one of increases, decreases"
+    ):
         read_source_file(path, codebook)
 
 
@@ -215,8 +217,13 @@ def _sheet_rows(src: dict) -> list[dict[str, str]]:
     rows = []
     for c in src["cmocs"] or [{}]:
         row = {k: "" for k in SHEET_COLUMNS}
-        row.update(source_id=src["id"], source_kind=src["kind"], reference=str(src["reference"]),
-                   citation=src["citation"], year=str(src["year"]))
+        row.update(
+            source_id=src["id"],
+            source_kind=src["kind"],
+            reference=str(src["reference"]),
+            citation=src["citation"],
+            year=str(src["year"]),
+        )
         for k, v in c.items():
             row[k] = ";".join(f"{a}={b}" for a, b in v.items()) if isinstance(v, dict) else str(v)
         rows.append(row)
@@ -226,10 +233,23 @@ def _sheet_rows(src: dict) -> list[dict[str, str]]:
 def test_csv_xlsx_and_yaml_forms_give_the_same_records(tmp_path, codebook):
     import openpyxl
 
-    src = source(44, [cmoc("mandated", "initial_trust", "decreases", outcome="trust",
-                           outcome_direction="increases", when={"conflict": "present"}, quote="imposed"),
-                      cmoc("trust", "conflict", "decreases", lag=1)],
-                 collaboration_type="buddying", collaboration_type_basis="title")
+    src = source(
+        44,
+        [
+            cmoc(
+                "mandated",
+                "initial_trust",
+                "decreases",
+                outcome="trust",
+                outcome_direction="increases",
+                when={"conflict": "present"},
+                quote="imposed",
+            ),
+            cmoc("trust", "conflict", "decreases", lag=1),
+        ],
+        collaboration_type="buddying",
+        collaboration_type_basis="title",
+    )
     yaml_path = write_yaml(tmp_path / "S44.yaml", src)
     rows = _sheet_rows(src)
     for r in rows:
@@ -248,8 +268,18 @@ def test_csv_xlsx_and_yaml_forms_give_the_same_records(tmp_path, codebook):
     wb.save(xlsx_path)
 
     def strip(sources):
-        return [(s.id, s.kind, s.reference, s.citation, s.year, s.collaboration_type,
-                 tuple(c.__class__(**{**c.__dict__, "line": None}) for c in s.cmocs)) for s in sources]
+        return [
+            (
+                s.id,
+                s.kind,
+                s.reference,
+                s.citation,
+                s.year,
+                s.collaboration_type,
+                tuple(c.__class__(**{**c.__dict__, "line": None}) for c in s.cmocs),
+            )
+            for s in sources
+        ]
 
     from_yaml = strip(read_source_file(yaml_path, codebook))
     assert strip(read_source_file(csv_path, codebook)) == from_yaml
@@ -264,7 +294,9 @@ def test_sheet_errors_name_the_row(tmp_path, codebook):
         writer = csv.DictWriter(fh, fieldnames=list(SHEET_COLUMNS))
         writer.writeheader()
         writer.writerows(rows)
-    with pytest.raises(UnknownNodeError, match=r"S44\.csv:3 \(mechanism\): unknown node 'trsut'; did you mean 'trust'\?"):
+    with pytest.raises(
+        UnknownNodeError, match=r"S44\.csv:3 \(mechanism\): unknown node 'trsut'; did you mean 'trust'\?"
+    ):
         read_source_file(path, codebook)
 
 

@@ -75,9 +75,18 @@ def test_inference_data_has_named_dims(mini):
     ("kwargs", "message"),
     [
         ({"given": {"trsut": "high"}}, "unknown node 'trsut' in given; did you mean 'trust'?"),
-        ({"given": {"trust": "hihg"}}, "node 'trust' has no state 'hihg' (in given); its states are low, high; did you mean 'high'?"),
-        ({"given": {"quick_wins": "present"}, "do": {"quick_wins": "present"}}, "node 'quick_wins' is both observed (given) and intervened on (do)"),
-        ({"scenario": "volntary"}, "unknown scenario 'volntary'; known scenarios: voluntary; did you mean 'voluntary'?"),
+        (
+            {"given": {"trust": "hihg"}},
+            "node 'trust' has no state 'hihg' (in given); its states are low, high; did you mean 'high'?",
+        ),
+        (
+            {"given": {"quick_wins": "present"}, "do": {"quick_wins": "present"}},
+            "node 'quick_wins' is both observed (given) and intervened on (do)",
+        ),
+        (
+            {"scenario": "volntary"},
+            "unknown scenario 'volntary'; known scenarios: voluntary; did you mean 'voluntary'?",
+        ),
     ],
 )
 def test_bad_queries_get_clear_errors(mini, kwargs, message):
@@ -97,8 +106,7 @@ def test_node_given_twice_with_different_states():
     assert parse_assignments(["trust=high", "trust=high"], "--given") == {"trust": "high"}
 
 
-@pytest.mark.parametrize(("draws", "match"), [(0, "positive integer. Got 0"), (-5, "Got -5"),
-                                               (10**9, "GiB of memory")])
+@pytest.mark.parametrize(("draws", "match"), [(0, "positive integer. Got 0"), (-5, "Got -5"), (10**9, "GiB of memory")])
 def test_bad_draws(mini, draws, match):
     with pytest.raises(ParameterError, match=match):
         mini.query("trust", draws=draws)
@@ -129,8 +137,9 @@ def test_impossible_findings_are_named(mini, monkeypatch):
 
 
 def test_cli_query_json(mini, capsys):
-    code = main(["query", "trust", "--model", str(mini.root), "--scenario", "voluntary",
-                 "--draws", "100", "--format", "json"])
+    code = main(
+        ["query", "trust", "--model", str(mini.root), "--scenario", "voluntary", "--draws", "100", "--format", "json"]
+    )
     assert code == 0
     data = json.loads(capsys.readouterr().out)
     assert data["target"] == "trust" and data["scenario"] == "voluntary"

@@ -57,7 +57,8 @@ def test_history_of_competition_lowers_initial_trust(model):
     trust are the history of collaborating or competing between the organisations
     [36, 57, 67, 79]'."""
     _higher(
-        model, "initial_trust",
+        model,
+        "initial_trust",
         {"do": {"history_of_collaboration": "collaborative"}},
         {"do": {"history_of_collaboration": "competitive"}},
     )
@@ -74,7 +75,8 @@ def test_unrealistic_ambition_lowers_perception_of_progress(model):
     """'Affecting this perception of progress are contextual factors such as appropriate
     degrees of ambition (overambition can lead to disappointment) [54, 56]'."""
     _higher(
-        model, "perception_of_progress",
+        model,
+        "perception_of_progress",
         {"do": {"realistic_ambition": "realistic"}},
         {"do": {"realistic_ambition": "unrealistic"}},
     )
@@ -103,12 +105,14 @@ def test_contracts_raise_confidence_in_mandated_types_but_undermine_trust_in_vol
     having binding formalisation can lead to misattribution of altruistic behaviour to the
     existence of the contract, undermining trust.' (Discussion)"""
     _higher(
-        model, "confidence",
+        model,
+        "confidence",
         {"do": {"legal_agreements": "strong", "mandated": "mandated"}},
         {"do": {"legal_agreements": "weak", "mandated": "mandated"}},
     )
     _higher(
-        model, "trust",
+        model,
+        "trust",
         {"do": {"legal_agreements": "weak", "mandated": "voluntary"}},
         {"do": {"legal_agreements": "strong", "mandated": "voluntary"}},
     )
@@ -118,12 +122,14 @@ def test_proximity_helps_communication_unless_conflict_is_occurring(model):
     """'Greater geographical proximity was most often cited as improving communication, but
     can also be unhelpful if conflict is already occurring [47, 81].'"""
     _higher(
-        model, "interpersonal_communication",
+        model,
+        "interpersonal_communication",
         {"do": {"geographical_proximity": "close", "conflict": "absent"}},
         {"do": {"geographical_proximity": "distant", "conflict": "absent"}},
     )
     _higher(
-        model, "interpersonal_communication",
+        model,
+        "interpersonal_communication",
         {"do": {"geographical_proximity": "distant", "conflict": "present"}},
         {"do": {"geographical_proximity": "close", "conflict": "present"}},
     )
@@ -132,7 +138,9 @@ def test_proximity_helps_communication_unless_conflict_is_occurring(model):
 def test_larger_organisations_make_the_task_more_complex_and_lower_faith(model):
     """'a larger organisational size (context) leads to greater task complexity
     (mechanism), which affects people's faith in the process (outcome) [32]'."""
-    _higher(model, "task_complexity", {"do": {"organisational_size": "large"}}, {"do": {"organisational_size": "small"}})
+    _higher(
+        model, "task_complexity", {"do": {"organisational_size": "large"}}, {"do": {"organisational_size": "small"}}
+    )
     _higher(model, "faith", {"do": {"organisational_size": "small"}}, {"do": {"organisational_size": "large"}})
 
 
