@@ -41,7 +41,7 @@ embedded default.
 EPILOG = "Run 'bayesnet COMMAND --help' for the options of one command."
 
 
-COMMAND_MODULES = ("core", "updating")
+COMMAND_MODULES = ("core", "updating", "dynamics")
 """Modules of ``bayesnet.cli`` that add commands, in the order ``--help`` lists them."""
 
 

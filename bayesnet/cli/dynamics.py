@@ -1,0 +1,136 @@
+"""The ``trajectory`` command: trust, faith and collaborative behaviour over a collaboration's
+slices, given a scenario and a timeline of events, with credible bands and collaborative
+inertia."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from bayesnet.cli.common import add_format, add_model, float_arg, int_arg, load_model, print_frame, print_json, seed_of
+
+__all__ = ["register"]
+
+_EPILOG = """\
+A timeline file (YAML):
+  scenario: buddying          # optional; --scenario replaces it
+  slices: 5                   # optional; --slices replaces it
+  events:
+    - slice: 2
+      do: {quick_wins: present}
+      label: quick win        # optional, shown on the picture
+    - slice: 4
+      given: {acute_events: present}
+
+Examples:
+  bayesnet trajectory --scenario buddying --timeline quick_wins.yaml --out buddying.svg
+  bayesnet trajectory --scenario integrated_care_system --node conflict --format csv
+"""
+
+
+def register(sub: Any) -> None:
+    """Add the ``trajectory`` command to the subparsers ``sub``."""
+    p = sub.add_parser(
+        "trajectory",
+        help="trust, faith and collaborative behaviour over time, given a timeline of events",
+        description="P(upper state) of trust, faith and collaborative behaviour (or the --node given) in each "
+        "slice of a collaboration (connecting, early life, mid-life, mature, sustained), given a scenario and "
+        "a timeline of events, each with a highest-density interval over posterior draws. The review's "
+        "feedback loops (lost trust breeds conflict, conflict erodes trust and faith ...) run from one slice "
+        "to the next; see docs/dynamics.md. Also reports collaborative inertia: the first slice from which "
+        "P(faith high) stays below --inertia-threshold, and the modifiable context that best delays it.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_model(p)
+    p.add_argument("--scenario", metavar="NAME", help="a collaboration-type preset (see 'bayesnet scenarios')")
+    p.add_argument("--timeline", metavar="FILE", help="a YAML timeline of events (default: no events)")
+    p.add_argument("--slices", type=int_arg("slices"), metavar="N", help="number of slices (default 5)")
+    p.add_argument(
+        "--node",
+        action="append",
+        default=[],
+        metavar="NODE",
+        help="a node to follow (repeatable; default trust, faith, collaborative_behaviour)",
+    )
+    p.add_argument(
+        "--persistence",
+        type=float_arg("persistence"),
+        metavar="P",
+        help="own-lag weight of trust and faith as a fraction of weight_scale, in [0, 1] "
+        "(default: priors/settings.yaml)",
+    )
+    p.add_argument(
+        "--inertia-threshold",
+        type=float_arg("inertia-threshold"),
+        default=0.5,
+        metavar="P",
+        help="P(faith high) below which a collaboration is in collaborative inertia (default 0.5)",
+    )
+    p.add_argument(
+        "--draws",
+        type=int_arg("draws"),
+        default=1000,
+        help="posterior draws behind each band (default 1000; about 3 s per 1000 on the default model)",
+    )
+    p.add_argument("--seed", type=int_arg("seed"), default=None, help="seed of the draws (default: fixed)")
+    p.add_argument(
+        "--hdi",
+        type=float_arg("hdi"),
+        default=0.94,
+        help="probability mass of the highest-density interval, in (0, 1) (default 0.94)",
+    )
+    p.add_argument("--out", metavar="FILE", help="also draw the trajectory to FILE.svg or FILE.png")
+    add_format(p, ("table", "json", "csv"))
+    p.set_defaults(handler=cmd_trajectory)
+
+
+def cmd_trajectory(args: argparse.Namespace) -> int:
+    from bayesnet.dynamics import DEFAULT_NODES, trajectory
+    from bayesnet.inertia import collaborative_inertia
+    from bayesnet.timeline import read_timeline
+
+    model = load_model(args)
+    timeline = read_timeline(args.timeline) if args.timeline else None
+    nodes = args.node or [n for n in DEFAULT_NODES if n in model.codebook]
+    options = {
+        "scenario": args.scenario,
+        "n_slices": args.slices,
+        "draws": args.draws,
+        "seed": seed_of(args),
+        "hdi_prob": args.hdi,
+        "persistence": args.persistence,
+    }
+    inertia = None
+    if "faith" in model.codebook:  # one run follows the nodes asked and faith, for the inertia
+        inertia = collaborative_inertia(model, timeline, threshold=args.inertia_threshold, also=nodes, **options)
+        traj = inertia.trajectory.select(nodes)
+    else:
+        traj = trajectory(model, timeline, nodes=nodes, **options)
+    if args.out:
+        from bayesnet.trajectory_plot import write_trajectory_plot
+
+        threshold = args.inertia_threshold if "faith" in traj.nodes and inertia is not None else None
+        path = write_trajectory_plot(traj, args.out, threshold=threshold)
+        print(f"wrote {path}", file=sys.stderr)
+    if args.format == "json":
+        data = traj.to_dict()
+        data["inertia"] = None if inertia is None else inertia.to_dict()
+        print_json(data)
+    elif args.format == "csv":
+        sys.stdout.write(traj.frame.reset_index().to_csv(index=False))
+    else:
+        print(
+            f"scenario: {traj.scenario or 'none'}; persistence {traj.persistence:g}; "
+            f"{traj.n_draws} draws, {traj.hdi_prob:.0%} HDI"
+        )
+        for e in traj.events:
+            print(f"  event in slice {e.slice} ({traj.slice_names[e.slice - 1]}): {e.describe()}")
+        print_frame(traj.frame.round(3))
+        if inertia is not None:
+            print(inertia.describe())
+            if not inertia.levers.empty:
+                print("Levers (do from the slice before the onset to the end), best first:")
+                print_frame(inertia.levers.head(5).round(3))
+    return 0

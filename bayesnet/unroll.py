@@ -1,0 +1,539 @@
+"""The static web copied into time slices: the unrolled network behind the dynamics.
+
+The review's web holds reciprocal relations that one DAG cannot (conflict erodes trust and
+lost trust breeds conflict; see docs/dynamics.md). The evidence marks the backward arrow of
+each loop ``lag: 1``; here the web is copied into ``T`` slices (stages of a collaboration)
+and each lag-1 link runs from slice ``t`` to slice ``t + 1``.
+
+* **Nodes** are ``<id>@<t>``, ``t = 1..T``.
+* **Static nodes** have one copy, ``<id>@1``, shared by every slice: nodes nothing upstream
+  of which can change over time. These are the early-stage and unmodifiable middle-stage
+  contexts (mandated, organisational size, history of collaboration, geographical proximity
+  ...) and every node whose causes are all static (initial trust, initial faith, perceived
+  legitimacy, task complexity and confidence on the default model).
+* **Per-slice contexts** (:func:`per_slice_contexts`) get a fresh, independent copy in each
+  slice with the same base rate: the contexts the review places in the atemporal stage
+  (elements that "can activate at any time": acute events, leadership stability,
+  evaluation ...) and the modifiable middle-stage ones (quick wins, staff secondment,
+  regular meetings ...). A timeline's event sets or observes one of them in one slice.
+* **Dynamic nodes** (per-slice contexts, targets of lag-1 links and everything downstream of
+  either) have one copy per slice. Within a slice each keeps the static model's parents and
+  logistic CPT (:mod:`bayesnet.cpt`: the same link weights, bias and base-rate draws). From
+  slice 2 on, a dynamic node also gets
+
+  - each lag-1 link into it, from its cause in the previous slice, with the weight the
+    evidence gives that link: ``sign * weight_scale * (2 r - 1)``, ``r`` drawn from
+    ``Beta(a0 + w_support, b0 + w_contradict)`` as for any link (a moderator of a lag-1 link
+    is read in the cause's slice, which keeps every slice acyclic);
+  - if it is a *carried* mechanism (default :data:`DEFAULT_CARRIED`: trust and faith), its
+    own previous value with log-odds weight ``persistence * weight_scale``: a mechanism
+    that was in its upper state pushes itself up by half that weight, one in its lower
+    state down by half, as a link with reliability ``(1 + persistence) / 2`` would.
+    ``persistence = 0`` forgets the past; ``1`` makes the carry-over as strong as the
+    strongest evidence-backed link can be.
+
+  A node that is a root of the static web but receives a lag-1 link (intra-organisational
+  conflict) takes ``logit(its base rate)`` as its bias from slice 2 on.
+* **Slice 1 is the static model**: its CPTs are the static model's, bit for bit, so an
+  unrolled network of one slice answers every query as the static model does.
+
+Why only trust and faith are carried by default: carrying every dynamic mechanism (12 on
+the default model) gives the unrolled network of 5 slices a treewidth of about 25 (min-fill
+heuristic, buddying scenario): 2**25 states per draw, out of reach for 1,000s of draws.
+Carrying trust and faith gives 14, close to the static model's own 12-13 (trust alone has
+12 parents). The other mechanisms are re-derived each slice from their causes, which
+include the carried trust and faith and the lag-1 links, so their history lives on through
+those; ``carried=`` changes the choice.
+
+What holds and what does not: with ``persistence = 0``, no lag-1 links and no events, every
+slice repeats the static model exactly. With ``persistence > 0`` the trajectory is *not*
+constant even without events: a finite own-lag weight reinforces whichever state a
+mechanism is in, so a mechanism whose static P(upper) is not 1/2 moves away from 1/2 and
+settles at a fixed point (for one mechanism with fixed causes and log-odds ``eta``,
+``p* = s(eta - w/2) / (1 - s(eta + w/2) + s(eta - w/2))``, ``s`` the logistic function).
+Only an infinite weight, which would ignore every event, keeps it exactly constant. Read an
+event's effect against the same timeline without it (docs/dynamics.md).
+
+Pure: no I/O. Randomness only through local generators seeded by the caller.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from bayesnet import engine
+from bayesnet.cpt import ChildSpec, NetworkSpec, build_cpts
+from bayesnet.errors import ParameterError, QueryError, closest
+from bayesnet.query import DEFAULT_SEED
+from bayesnet.timeline import MAX_SLICES
+
+if TYPE_CHECKING:
+    from bayesnet.model import Model
+
+__all__ = [
+    "DEFAULT_CARRIED",
+    "DEFAULT_SLICES",
+    "FEEDBACK_STREAM",
+    "STAGE_NAMES",
+    "UnrolledNetwork",
+    "UnrolledParameters",
+    "check_persistence",
+    "check_slices",
+    "cpts_from_parameters",
+    "per_slice_contexts",
+    "slice_names",
+    "unroll",
+    "unrolled_cpts",
+    "unrolled_parameters",
+]
+
+DEFAULT_SLICES = 5
+"""Slices unless told otherwise: the stages of :data:`STAGE_NAMES`."""
+STAGE_NAMES = ("connecting", "early life", "mid-life", "mature", "sustained")
+"""Names of the first five slices: the review's 'Connecting' phase, then early life,
+mid-life, maturity, and a sustained (or stalled) collaboration."""
+DEFAULT_CARRIED = ("trust", "faith")
+"""Mechanisms that carry their own level from one slice to the next unless told otherwise:
+the two whose levels the review's Fig. 5 follows over time."""
+FEEDBACK_STREAM = 1
+"""Lag-1 link reliabilities are drawn from ``default_rng([seed, FEEDBACK_STREAM])``, apart
+from the static draws of ``model.priors.draw(S, seed)``, so slice 1 keeps the static draws."""
+CACHE_BYTES = 512 * 2**20
+"""Unrolled CPT sets up to this size are cached per model; larger ones are built in chunks."""
+_EPS = 1e-12
+
+
+def slice_names(n_slices: int) -> tuple[str, ...]:
+    """Names of ``n_slices`` slices: the first ones of :data:`STAGE_NAMES`, else ``slice k``."""
+    if n_slices <= len(STAGE_NAMES):
+        return STAGE_NAMES[:n_slices]
+    return tuple(f"slice {k}" for k in range(1, n_slices + 1))
+
+
+def per_slice_contexts(model: Model) -> tuple[str, ...]:
+    """Contexts that get a fresh copy in each slice (in the static model's order).
+
+    A context is per-slice when it can change during a collaboration: the review places it
+    in the atemporal stage ("mechanisms that can activate at any time"), or in the middle
+    stage and the codebook marks it modifiable (something partners do during mid-life).
+    Early-stage and unmodifiable middle-stage contexts are fixed for the whole collaboration.
+    Only roots of the static web qualify (a context with causes follows them).
+    """
+    cb = model.codebook
+    return tuple(
+        n
+        for n in model.spec.order
+        if cb[n].kind == "context"
+        and not model.spec.parents[n]
+        and (cb[n].stage == "atemporal" or (cb[n].stage == "middle" and bool(cb[n].modifiable)))
+    )
+
+
+# -- the unrolled network --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class UnrolledNetwork:
+    """The static web copied into slices, with feedback and persistence links between them.
+
+    Attributes
+    ----------
+    n_slices : int
+    slice_names : tuple of str
+    static : tuple of str
+        Node ids with one copy, ``<id>@1``.
+    dynamic : tuple of str
+        Node ids with a copy per slice.
+    per_slice : tuple of str
+        The per-slice contexts (roots of each slice).
+    persistent : tuple of str
+        Dynamic mechanisms carrying their own previous value.
+    persistence : float
+    persistence_weight : float
+        ``persistence * weight_scale``.
+    spec : NetworkSpec
+        The unrolled structure; ``link_rows`` index rows ``0..L0-1`` (the static lag-0
+        links), ``L0..L0+L1-1`` (the lag-1 links, :attr:`feedback`) and ``L0+L1``
+        (persistence). ``spec.links`` lists them with a ``role`` column.
+    feedback : pandas.DataFrame
+        The lag-1 rows of the link table, re-indexed ``0..L1-1``.
+    structure : bayesnet.engine.Structure
+    """
+
+    n_slices: int
+    slice_names: tuple[str, ...]
+    static: tuple[str, ...]
+    dynamic: tuple[str, ...]
+    per_slice: tuple[str, ...]
+    persistent: tuple[str, ...]
+    persistence: float
+    persistence_weight: float
+    spec: NetworkSpec
+    feedback: pd.DataFrame
+    structure: engine.Structure
+    key: tuple[Any, ...] = field(repr=False, default=())
+    _static_set: frozenset[str] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_static_set", frozenset(self.static))
+
+    def name(self, node: str, t: int) -> str:
+        """The unrolled name of ``node`` in slice ``t`` (``<id>@1`` for a static node)."""
+        return f"{node}@1" if node in self._static_set else f"{node}@{t}"
+
+    def names(self, node: str) -> tuple[str, ...]:
+        """The unrolled names of ``node`` in slices ``1..n_slices``."""
+        return tuple(self.name(node, t) for t in range(1, self.n_slices + 1))
+
+    @property
+    def n_links(self) -> tuple[int, int]:
+        """Numbers of static (lag-0) and feedback (lag-1) links."""
+        return len(self.spec.links) - len(self.feedback) - 1, len(self.feedback)
+
+
+def _design(
+    parents: tuple[str, ...],
+    states: Mapping[str, tuple[str, ...]],
+    terms: Sequence[tuple[int, str, tuple[str, int] | None]],
+) -> np.ndarray:
+    """``(x - 1/2) * [moderator holds]`` per parent configuration (C order) and term."""
+    cards = [len(states[p]) for p in parents]
+    grid = np.indices(cards).reshape(len(cards), -1)
+    design = np.zeros((grid.shape[1], len(terms)))
+    for j, (_, source, moderator) in enumerate(terms):
+        column = grid[parents.index(source)] / (len(states[source]) - 1) - 0.5
+        if moderator is not None:
+            column = np.where(grid[parents.index(moderator[0])] == moderator[1], column, 0.0)
+        design[:, j] = column
+    return design
+
+
+def check_slices(n_slices: Any, owner: str) -> int:
+    """Validate a number of slices: an integer in ``[1, MAX_SLICES]``."""
+    if isinstance(n_slices, bool) or not isinstance(n_slices, int | np.integer) or not 1 <= n_slices <= MAX_SLICES:
+        raise ParameterError.out_of_range("n_slices", owner, f"an integer in [1, {MAX_SLICES}]", n_slices)
+    return int(n_slices)
+
+
+def check_persistence(value: Any, owner: str) -> float:
+    """Validate a persistence: a number in ``[0, 1]``."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.floating) or not 0.0 <= value <= 1.0:
+        raise ParameterError.out_of_range("persistence", owner, "a number in [0, 1]", value)
+    return float(value)
+
+
+_UNROLL_CACHE: weakref.WeakKeyDictionary[Any, dict[tuple, UnrolledNetwork]] = weakref.WeakKeyDictionary()
+_CPT_CACHE: weakref.WeakKeyDictionary[Any, dict[tuple, dict[str, np.ndarray]]] = weakref.WeakKeyDictionary()
+_LOCK = threading.Lock()
+
+
+def unroll(
+    model: Model,
+    n_slices: int = DEFAULT_SLICES,
+    *,
+    persistence: float | None = None,
+    per_slice: Iterable[str] | None = None,
+    carried: Iterable[str] | None = None,
+) -> UnrolledNetwork:
+    """Copy the static web into ``n_slices`` slices (see the module docstring).
+
+    Parameters
+    ----------
+    model : Model
+    n_slices : int
+        Number of slices, 1 to ``MAX_SLICES``.
+    persistence : float, optional
+        Own-lag weight as a fraction of ``weight_scale``, in [0, 1]; default
+        ``model.settings.persistence``. With 0 no own-lag link is added.
+    per_slice : iterable of str, optional
+        Contexts to copy per slice instead of :func:`per_slice_contexts`.
+    carried : iterable of str, optional
+        Mechanisms that carry their own previous level (default :data:`DEFAULT_CARRIED`,
+        those of it in the codebook). A carried mechanism that turns out static has nothing
+        to carry and is left out.
+
+    Returns
+    -------
+    UnrolledNetwork
+        Cached per model and arguments.
+
+    Raises
+    ------
+    ParameterError
+        ``n_slices`` or ``persistence`` out of range; a ``per_slice`` node that is not a
+        root context; a ``carried`` node that is not a mechanism.
+    QueryError
+        An unknown node in ``per_slice`` or ``carried``, with the closest names.
+    """
+    n_slices = check_slices(n_slices, "unroll")
+    persistence = check_persistence(model.settings.persistence if persistence is None else persistence, "unroll")
+    if per_slice is None:
+        chosen = per_slice_contexts(model)
+    else:
+        names = list(per_slice)
+        for n in names:
+            if n not in model.codebook:
+                raise QueryError(f"unknown node {n!r} in per_slice", suggestions=closest(n, model.codebook.ids))
+            if model.codebook[n].kind != "context" or model.spec.parents[n]:
+                raise ParameterError(
+                    f"per_slice names {n!r}, which is not a root context of the static web; "
+                    f"only contexts without causes can be drawn afresh in each slice"
+                )
+        chosen = tuple(n for n in model.spec.order if n in set(names))
+    if carried is None:
+        kept = tuple(n for n in DEFAULT_CARRIED if n in model.codebook)
+    else:
+        kept = tuple(dict.fromkeys(carried))
+        for n in kept:
+            if n not in model.codebook:
+                raise QueryError(f"unknown node {n!r} in carried", suggestions=closest(n, model.codebook.ids))
+            if model.codebook[n].kind != "mechanism":
+                raise ParameterError(
+                    f"carried names {n!r}, a {model.codebook[n].kind}; only mechanisms carry "
+                    "their level from one slice to the next"
+                )
+    key = (n_slices, persistence, chosen, kept)
+    with _LOCK:
+        cached = _UNROLL_CACHE.setdefault(model, {}).get(key)
+    if cached is not None:
+        return cached
+    net = _build(model, n_slices, persistence, chosen, carried=kept, key=key)
+    with _LOCK:
+        _UNROLL_CACHE[model][key] = net
+    return net
+
+
+def _build(
+    model: Model,
+    n_slices: int,
+    persistence: float,
+    per_slice: tuple[str, ...],
+    *,
+    carried: tuple[str, ...],
+    key: tuple[Any, ...],
+) -> UnrolledNetwork:
+    spec = model.spec
+    feedback = model.links[model.links["lag"] == 1].reset_index(drop=True)
+    graph = nx.DiGraph(model.dag.edges)
+    graph.add_nodes_from(spec.order)
+    for src, dst, when in zip(feedback["from"], feedback["to"], feedback["when_node"], strict=True):
+        graph.add_edge(src, dst)
+        if isinstance(when, str):
+            graph.add_edge(when, dst)
+    moving = set(per_slice) | set(feedback["to"])
+    for n in list(moving):
+        moving |= nx.descendants(graph, n)
+    dynamic = tuple(n for n in spec.order if n in moving)
+    static = tuple(n for n in spec.order if n not in moving)
+    weight = persistence * model.settings.weight_scale
+    persistent = tuple(n for n in dynamic if n in set(carried)) if persistence > 0 else ()
+    n0, n1 = len(spec.links), len(feedback)
+    static_set = frozenset(static)
+
+    def nm(node: str, t: int) -> str:
+        return f"{node}@1" if node in static_set else f"{node}@{t}"
+
+    by_node = {c.node: c for c in spec.children}
+    states: dict[str, tuple[str, ...]] = {}
+    parents: dict[str, tuple[str, ...]] = {}
+    order: list[str] = []
+    roots: list[str] = []
+    children: list[ChildSpec] = []
+    for t in range(1, n_slices + 1):
+        for n in spec.order:
+            if t > 1 and n in static_set:
+                continue
+            name = nm(n, t)
+            order.append(name)
+            states[name] = spec.states[n]
+            base = by_node.get(n)
+            if t == 1:  # the static model, verbatim
+                if base is None:
+                    roots.append(name)
+                    parents[name] = ()
+                else:
+                    parents[name] = tuple(nm(p, 1) for p in base.parents)
+                    children.append(ChildSpec(name, parents[name], base.link_rows, base.design))
+                continue
+            terms: list[tuple[int, str, tuple[str, int] | None]] = []
+            for row in base.link_rows if base is not None else ():
+                link = spec.links.iloc[row]
+                mod = link["when_node"]
+                when = (nm(mod, t), spec.states[mod].index(link["when_state"])) if isinstance(mod, str) else None
+                terms.append((row, nm(link["from"], t), when))
+            for j in np.flatnonzero(feedback["to"].to_numpy() == n):
+                link = feedback.iloc[int(j)]
+                mod = link["when_node"]
+                terms.append(
+                    (
+                        n0 + int(j),
+                        nm(link["from"], t - 1),
+                        (nm(mod, t - 1), spec.states[mod].index(link["when_state"])) if isinstance(mod, str) else None,
+                    )
+                )
+            if n in persistent:
+                terms.append((n0 + n1, nm(n, t - 1), None))
+            if not terms:
+                roots.append(name)
+                parents[name] = ()
+                continue
+            own = tuple(nm(p, t) for p in spec.parents[n])
+            used = {s for _, s, _ in terms} | {m[0] for _, _, m in terms if m is not None}
+            pa = own + tuple(sorted(used - set(own)))
+            parents[name] = pa
+            children.append(ChildSpec(name, pa, tuple(r for r, _, _ in terms), _design(pa, states, terms)))
+    roles = pd.concat(
+        [
+            spec.links.assign(role="same_time"),
+            feedback.assign(role="feedback"),
+            pd.DataFrame(
+                [
+                    {
+                        "from": "(own previous value)",
+                        "to": "(each persistent mechanism)",
+                        "sign": 1,
+                        "lag": 1,
+                        "role": "persistence",
+                    }
+                ]
+            ),
+        ],
+        ignore_index=True,
+    )
+    unrolled = NetworkSpec(tuple(order), states, parents, tuple(roots), tuple(children), roles)
+    structure = engine.Structure.from_dicts(unrolled.cards, parents)
+    return UnrolledNetwork(
+        n_slices,
+        slice_names(n_slices),
+        static,
+        dynamic,
+        per_slice,
+        persistent,
+        persistence,
+        weight,
+        unrolled,
+        feedback,
+        structure,
+        key,
+    )
+
+
+# -- parameters and CPTs ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnrolledParameters:
+    """Every parameter of an unrolled network, one column per draw.
+
+    Attributes
+    ----------
+    weights : numpy.ndarray
+        Shape ``(L0 + L1 + 1, S)``: static links, lag-1 links, persistence (the rows that
+        ``spec.children[i].link_rows`` index).
+    bias : dict
+        Node id -> ``(S,)``.
+    base_rate : dict
+        Root node id -> ``(S,)``.
+    """
+
+    weights: np.ndarray
+    bias: Mapping[str, np.ndarray]
+    base_rate: Mapping[str, np.ndarray]
+
+    @property
+    def n_draws(self) -> int:
+        """Number of draws ``S``."""
+        return int(self.weights.shape[1])
+
+    def columns(self, part: slice) -> UnrolledParameters:
+        """The draws in ``part``."""
+        return UnrolledParameters(
+            self.weights[:, part],
+            {k: v[part] for k, v in self.bias.items()},
+            {k: v[part] for k, v in self.base_rate.items()},
+        )
+
+
+def unrolled_parameters(
+    model: Model, net: UnrolledNetwork, n_draws: int | None, seed: int = DEFAULT_SEED
+) -> UnrolledParameters:
+    """Posterior mean (``n_draws=None``) or ``n_draws`` draws of every unrolled parameter.
+
+    The static parameters are ``model.mean_parameters`` or ``model.priors.draw(n_draws,
+    seed)``, untouched; lag-1 reliabilities come from :data:`FEEDBACK_STREAM`.
+    """
+    s = model.settings
+    fb = net.feedback
+    alpha = s.reliability_a0 + fb["w_support"].to_numpy(dtype=float)
+    beta = s.reliability_b0 + fb["w_contradict"].to_numpy(dtype=float)
+    sign = fb["sign"].to_numpy(dtype=float)
+    if n_draws is None:
+        static = model.mean_parameters
+        rel1 = (alpha / (alpha + beta))[:, None]
+    else:
+        static = model.priors.draw(n_draws, seed)
+        rng = np.random.default_rng([seed, FEEDBACK_STREAM])
+        rel1 = rng.beta(alpha[:, None], beta[:, None], size=(len(alpha), n_draws))
+    width = static.n_draws
+    w0 = model.priors.weight(static.reliability)
+    w1 = sign[:, None] * s.weight_scale * (2.0 * rel1 - 1.0)
+    weights = np.vstack([w0, w1, np.full((1, width), net.persistence_weight)])
+    bias = dict(static.bias)
+    for child in net.spec.children:
+        node = child.node.split("@", 1)[0]
+        if node not in bias:  # a static root that receives a lag-1 link
+            p = np.clip(np.asarray(static.base_rate[node], dtype=float), _EPS, 1 - _EPS)
+            bias[node] = np.log(p) - np.log1p(-p)
+    return UnrolledParameters(weights, bias, dict(static.base_rate))
+
+
+def cpts_from_parameters(net: UnrolledNetwork, params: UnrolledParameters) -> dict[str, np.ndarray]:
+    """Every CPT of ``net`` for ``params`` (see :func:`bayesnet.cpt.build_cpts`)."""
+
+    def node(name: str) -> str:
+        return name.split("@", 1)[0]
+
+    return build_cpts(
+        net.spec,
+        weights=params.weights,
+        bias={c.node: params.bias[node(c.node)] for c in net.spec.children},
+        base_rate={r: params.base_rate[node(r)] for r in net.spec.roots},
+    )
+
+
+def unrolled_cpts(
+    model: Model, net: UnrolledNetwork, n_draws: int | None = None, seed: int = DEFAULT_SEED
+) -> dict[str, np.ndarray]:
+    """Every CPT of the unrolled network: the posterior mean (``n_draws=None``) or draws.
+
+    Slice 1 and the static nodes use ``model.priors.draw(n_draws, seed)``, so they equal
+    ``model.cpt_draws(n_draws, seed)`` exactly; lag-1 reliabilities come from the stream
+    :data:`FEEDBACK_STREAM`. Cached per model while the whole set stays under
+    :data:`CACHE_BYTES` (a trajectory with more draws builds them in chunks instead).
+
+    Returns
+    -------
+    dict
+        Unrolled name -> array ``(card, *parent_cards, S)``.
+    """
+    key = (net.key, n_draws, seed if n_draws is not None else None)
+    with _LOCK:
+        cached = _CPT_CACHE.setdefault(model, {}).get(key)
+    if cached is not None:
+        return cached
+    cpts = cpts_from_parameters(net, unrolled_parameters(model, net, n_draws, seed))
+    if sum(a.nbytes for a in cpts.values()) <= CACHE_BYTES:
+        with _LOCK:
+            store = _CPT_CACHE[model]
+            if len(store) >= 4:
+                store.pop(next(iter(store)))
+            store[key] = cpts
+    return cpts
