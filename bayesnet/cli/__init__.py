@@ -41,7 +41,7 @@ embedded default.
 EPILOG = "Run 'bayesnet COMMAND --help' for the options of one command."
 
 
-COMMAND_MODULES = ("core", "updating", "dynamics")
+COMMAND_MODULES = ("core", "updating", "analysis", "dynamics")
 """Modules of ``bayesnet.cli`` that add commands, in the order ``--help`` lists them."""
 
 

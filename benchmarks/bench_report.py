@@ -1,0 +1,79 @@
+"""Time the full report on the default model with 4,000 posterior draws.
+
+Run from the repository root:
+
+    .venv/bin/python benchmarks/bench_report.py [--scenario integrated_care_system] [--draws 4000] [--profile]
+
+Prints the wall time of each stage (loading, drawing the CPTs, every analysis, pictures and
+writing) and the total, measured in one fresh process so import and first-compile costs
+count. ``--profile`` adds the 20 most expensive functions (cProfile, cumulative time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scenario", default="integrated_care_system")
+    parser.add_argument("--draws", type=int, default=4000)
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args(argv)
+
+    start = time.perf_counter()
+    marks: list[tuple[str, float]] = []
+
+    def mark(name: str) -> None:
+        marks.append((name, time.perf_counter()))
+
+    profiler = cProfile.Profile() if args.profile else None
+    if profiler:
+        profiler.enable()
+    import bayesnet
+    from bayesnet.report import writer
+
+    mark("import")
+    model = bayesnet.load()
+    mark("load model")
+    original = writer._Steps.__call__
+
+    def timed_step(self, name: str) -> None:  # every stage of the report announces itself
+        mark(f"before {name}")
+        original(self, name)
+
+    writer._Steps.__call__ = timed_step
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            files = writer.write_report(model, Path(tmp) / "report", scenario=args.scenario, draws=args.draws,
+                                        quiet=True)
+            mark("report written")
+            n_files = len(list(files.folder.iterdir()))
+    finally:
+        writer._Steps.__call__ = original
+    if profiler:
+        profiler.disable()
+    total = time.perf_counter() - start
+    previous = start
+    print(f"bayesnet report --scenario {args.scenario} --draws {args.draws} ({n_files} files)")
+    labels = {"before tornado": "question", "before findings": "CPT draws + tornado",
+              "before levers": "findings", "before evidence": "levers", "before scenarios": "evidence",
+              "before pictures": "scenarios", "before writing": "pictures",
+              "before done": "writing", "report written": "closing"}
+    for name, t in marks:
+        print(f"  {labels.get(name, name):<32} {t - previous:7.2f} s")
+        previous = t
+    print(f"  {'total':<32} {total:7.2f} s")
+    if profiler:
+        pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(20)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
