@@ -32,7 +32,14 @@ Start with:
   bayesnet scenarios                    collaboration-type presets
   bayesnet query collaborative_behaviour --scenario buddying
   bayesnet compare collaborative_behaviour --scenario buddying --scenario integrated_care_system
+  bayesnet sensitivity collaborative_behaviour --scenario merger
+                                        which contexts matter most, and which can be changed
+  bayesnet report --scenario integrated_care_system --out report/
+                                        all of it as HTML, Markdown and CSV
+  bayesnet trajectory --scenario buddying --timeline FILE --out trust.svg
+                                        trust and faith over time, with events
   bayesnet render --out web.svg         the causal web, in the review's colours
+  bayesnet init DIR / bayesnet update   a team's own copy, updated with new studies
 
 Every command takes --model DIR to use a team's own copy of the model instead of the
 embedded default.
