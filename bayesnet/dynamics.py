@@ -4,7 +4,7 @@ A scenario and a timeline of events (:mod:`bayesnet.timeline`) go in; P(trust hi
 P(faith high), P(collaborative behaviour high) (or any node asked for) come out for every
 slice of a collaboration, each with a highest-density interval over posterior draws, in
 the spirit of the review's Fig. 5. The time-sliced network itself, its static and per-slice
-nodes, the lag-1 feedback links and the persistence weight are described in
+nodes, the lag-1 feedback links and persistence (carry-over) are described in
 :mod:`bayesnet.unroll`; collaborative inertia is in :mod:`bayesnet.inertia`; docs/dynamics.md
 maps the review's sentences onto all of it.
 
@@ -505,7 +505,8 @@ def trajectory(
     seed : int
     hdi_prob : float
     persistence : float, optional
-        Own-lag weight as a fraction of ``weight_scale``; default from the settings.
+        Probability that a carried mechanism's level carries over from one slice to the next
+        rather than being formed anew from its causes, in [0, 1]; default from the settings.
     per_slice : iterable of str, optional
         Contexts drawn afresh in each slice (default :func:`per_slice_contexts`).
     carried : iterable of str, optional

@@ -44,7 +44,7 @@ class Settings:
     base_rate_concentration: float = 2.0
     mechanism_base_rate: float = 0.5
     bias_sd: float = 0.5
-    persistence: float = 0.8
+    persistence: float = 0.5
     meanings: tuple[tuple[str, str], ...] = ()
 
     def kind_weight(self, kind: str) -> float:

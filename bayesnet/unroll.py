@@ -19,23 +19,49 @@ and each lag-1 link runs from slice ``t`` to slice ``t + 1``.
 * **Dynamic nodes** (per-slice contexts, targets of lag-1 links and everything downstream of
   either) have one copy per slice. Within a slice each keeps the static model's parents and
   logistic CPT (:mod:`bayesnet.cpt`: the same link weights, bias and base-rate draws). From
-  slice 2 on, a dynamic node also gets
+  slice 2 on, a dynamic node also gets each lag-1 link into it, from its cause in the
+  previous slice, with the weight the evidence gives that link: ``sign * weight_scale *
+  (2 r - 1)``, ``r`` drawn from ``Beta(a0 + w_support, b0 + w_contradict)`` as for any link
+  (a moderator of a lag-1 link is read in the cause's slice, which keeps every slice
+  acyclic). A node that is a root of the static web but receives a lag-1 link
+  (intra-organisational conflict) takes ``logit(its base rate)`` as its bias from slice 2 on.
+* **Carried mechanisms** (default :data:`DEFAULT_CARRIED`: trust and faith) also get, from
+  slice 2 on, their own previous value as a parent, through a carry-over mixture rather
+  than a logistic term::
 
-  - each lag-1 link into it, from its cause in the previous slice, with the weight the
-    evidence gives that link: ``sign * weight_scale * (2 r - 1)``, ``r`` drawn from
-    ``Beta(a0 + w_support, b0 + w_contradict)`` as for any link (a moderator of a lag-1 link
-    is read in the cause's slice, which keeps every slice acyclic);
-  - if it is a *carried* mechanism (default :data:`DEFAULT_CARRIED`: trust and faith), its
-    own previous value with log-odds weight ``persistence * weight_scale``: a mechanism
-    that was in its upper state pushes itself up by half that weight, one in its lower
-    state down by half, as a link with reliability ``(1 + persistence) / 2`` would.
-    ``persistence = 0`` forgets the past; ``1`` makes the carry-over as strong as the
-    strongest evidence-backed link can be.
+      P(X@t = j | X@t-1 = i, causes) = p [j == i] + (1 - p) P_logistic(X@t = j | causes)
 
-  A node that is a root of the static web but receives a lag-1 link (intra-organisational
-  conflict) takes ``logit(its base rate)`` as its bias from slice 2 on.
+  with ``p = persistence`` (``settings.persistence``, in [0, 1]): with probability ``p`` the
+  mechanism's level simply carries over from the previous stage; otherwise it is formed
+  anew from its causes in this stage (the logistic CPT above: the static model's links plus
+  the lag-1 links). ``p = 0`` re-derives every slice from its causes (and the feedback);
+  ``p = 1`` freezes the carried mechanisms at their slice-1 level, so that no event can
+  move them: that is what maximum persistence means. With ``p = 0`` no own-lag parent is
+  added (the mixture would ignore it).
 * **Slice 1 is the static model**: its CPTs are the static model's, bit for bit, so an
   unrolled network of one slice answers every query as the static model does.
+
+Why a mixture: issue 7 asks that "with no events and persistence at its maximum the
+trajectory is constant". An own-lag *logistic* term cannot give that: a finite weight
+reinforces whichever state a mechanism is in, so the trajectory drifts to a fixed point,
+and only an infinite weight stops it. The mixture says what the issue says, "a
+mechanism's level carries over", and is easy to read: ``p`` is the probability that this
+stage leaves the level where the previous stage left it.
+
+What holds: with ``p = 1`` the carried mechanisms in slices ``t > 1`` are copies of slice 1,
+so their trajectories are exactly constant whatever the events (short of setting them with
+``do``). With ``p = 1`` and no events, so is the trajectory of every node whose causes are
+static, carried or nodes of this same kind, because its causes then have the same joint
+distribution in every slice: on the default model trust, faith, risk tolerance (causes:
+confidence, initial trust, trust) and collaborative behaviour (faith, initial faith, risk
+tolerance); also nodes fed only by per-slice contexts (vision sharedness). Other nodes
+need not be: a node fed by a lag-1 link (conflict, perception of progress,
+intra-organisational conflict) gets it only from slice 2 on, and so do its descendants
+(interpersonal communication); and a per-slice context that fed a carried mechanism in
+slice 1 is, later, a fresh copy independent of that mechanism's frozen level. When every
+lag-1 link starts at a carried mechanism (as on the default model), slices 2 to ``T`` are
+alike and every node is constant from slice 2 on. With ``p = 0``, no lag-1 links and no
+events, every slice repeats the static model exactly.
 
 Why only trust and faith are carried by default: carrying every dynamic mechanism (12 on
 the default model) gives the unrolled network of 5 slices a treewidth of about 25 (min-fill
@@ -44,15 +70,6 @@ Carrying trust and faith gives 14, close to the static model's own 12-13 (trust 
 12 parents). The other mechanisms are re-derived each slice from their causes, which
 include the carried trust and faith and the lag-1 links, so their history lives on through
 those; ``carried=`` changes the choice.
-
-What holds and what does not: with ``persistence = 0``, no lag-1 links and no events, every
-slice repeats the static model exactly. With ``persistence > 0`` the trajectory is *not*
-constant even without events: a finite own-lag weight reinforces whichever state a
-mechanism is in, so a mechanism whose static P(upper) is not 1/2 moves away from 1/2 and
-settles at a fixed point (for one mechanism with fixed causes and log-odds ``eta``,
-``p* = s(eta - w/2) / (1 - s(eta + w/2) + s(eta - w/2))``, ``s`` the logistic function).
-Only an infinite weight, which would ignore every event, keeps it exactly constant. Read an
-event's effect against the same timeline without it (docs/dynamics.md).
 
 Pure: no I/O. Randomness only through local generators seeded by the caller.
 """
@@ -142,7 +159,7 @@ def per_slice_contexts(model: Model) -> tuple[str, ...]:
 
 @dataclass(frozen=True, eq=False)
 class UnrolledNetwork:
-    """The static web copied into slices, with feedback and persistence links between them.
+    """The static web copied into slices, with feedback links and carry-over between them.
 
     Attributes
     ----------
@@ -155,14 +172,16 @@ class UnrolledNetwork:
     per_slice : tuple of str
         The per-slice contexts (roots of each slice).
     persistent : tuple of str
-        Dynamic mechanisms carrying their own previous value.
+        Dynamic mechanisms carrying their own previous value (empty when ``persistence``
+        is 0): from slice 2 on, each has its own previous copy as a parent, which enters
+        its CPT through the carry-over mixture only (no logistic term).
     persistence : float
-    persistence_weight : float
-        ``persistence * weight_scale``.
+        Probability ``p`` that a carried mechanism's level carries over from one slice to
+        the next (see the module docstring).
     spec : NetworkSpec
         The unrolled structure; ``link_rows`` index rows ``0..L0-1`` (the static lag-0
-        links), ``L0..L0+L1-1`` (the lag-1 links, :attr:`feedback`) and ``L0+L1``
-        (persistence). ``spec.links`` lists them with a ``role`` column.
+        links) and ``L0..L0+L1-1`` (the lag-1 links, :attr:`feedback`). ``spec.links``
+        lists them with a ``role`` column.
     feedback : pandas.DataFrame
         The lag-1 rows of the link table, re-indexed ``0..L1-1``.
     structure : bayesnet.engine.Structure
@@ -175,7 +194,6 @@ class UnrolledNetwork:
     per_slice: tuple[str, ...]
     persistent: tuple[str, ...]
     persistence: float
-    persistence_weight: float
     spec: NetworkSpec
     feedback: pd.DataFrame
     structure: engine.Structure
@@ -196,7 +214,7 @@ class UnrolledNetwork:
     @property
     def n_links(self) -> tuple[int, int]:
         """Numbers of static (lag-0) and feedback (lag-1) links."""
-        return len(self.spec.links) - len(self.feedback) - 1, len(self.feedback)
+        return len(self.spec.links) - len(self.feedback), len(self.feedback)
 
 
 def _design(
@@ -251,8 +269,9 @@ def unroll(
     n_slices : int
         Number of slices, 1 to ``MAX_SLICES``.
     persistence : float, optional
-        Own-lag weight as a fraction of ``weight_scale``, in [0, 1]; default
-        ``model.settings.persistence``. With 0 no own-lag link is added.
+        Probability that a carried mechanism's level carries over from one slice to the
+        next, in [0, 1]; default ``model.settings.persistence``. With 0 no own-lag parent
+        is added.
     per_slice : iterable of str, optional
         Contexts to copy per slice instead of :func:`per_slice_contexts`.
     carried : iterable of str, optional
@@ -333,9 +352,8 @@ def _build(
         moving |= nx.descendants(graph, n)
     dynamic = tuple(n for n in spec.order if n in moving)
     static = tuple(n for n in spec.order if n not in moving)
-    weight = persistence * model.settings.weight_scale
     persistent = tuple(n for n in dynamic if n in set(carried)) if persistence > 0 else ()
-    n0, n1 = len(spec.links), len(feedback)
+    n0 = len(spec.links)
     static_set = frozenset(static)
 
     def nm(node: str, t: int) -> str:
@@ -379,35 +397,17 @@ def _build(
                         (nm(mod, t - 1), spec.states[mod].index(link["when_state"])) if isinstance(mod, str) else None,
                     )
                 )
-            if n in persistent:
-                terms.append((n0 + n1, nm(n, t - 1), None))
-            if not terms:
+            carry = {nm(n, t - 1)} if n in persistent else set()  # a parent, but no logistic term
+            if not terms and not carry:
                 roots.append(name)
                 parents[name] = ()
                 continue
             own = tuple(nm(p, t) for p in spec.parents[n])
-            used = {s for _, s, _ in terms} | {m[0] for _, _, m in terms if m is not None}
+            used = {s for _, s, _ in terms} | {m[0] for _, _, m in terms if m is not None} | carry
             pa = own + tuple(sorted(used - set(own)))
             parents[name] = pa
             children.append(ChildSpec(name, pa, tuple(r for r, _, _ in terms), _design(pa, states, terms)))
-    roles = pd.concat(
-        [
-            spec.links.assign(role="same_time"),
-            feedback.assign(role="feedback"),
-            pd.DataFrame(
-                [
-                    {
-                        "from": "(own previous value)",
-                        "to": "(each persistent mechanism)",
-                        "sign": 1,
-                        "lag": 1,
-                        "role": "persistence",
-                    }
-                ]
-            ),
-        ],
-        ignore_index=True,
-    )
+    roles = pd.concat([spec.links.assign(role="same_time"), feedback.assign(role="feedback")], ignore_index=True)
     unrolled = NetworkSpec(tuple(order), states, parents, tuple(roots), tuple(children), roles)
     structure = engine.Structure.from_dicts(unrolled.cards, parents)
     return UnrolledNetwork(
@@ -418,7 +418,6 @@ def _build(
         per_slice,
         persistent,
         persistence,
-        weight,
         unrolled,
         feedback,
         structure,
@@ -436,8 +435,9 @@ class UnrolledParameters:
     Attributes
     ----------
     weights : numpy.ndarray
-        Shape ``(L0 + L1 + 1, S)``: static links, lag-1 links, persistence (the rows that
-        ``spec.children[i].link_rows`` index).
+        Shape ``(L0 + L1, S)``: static links, then lag-1 links (the rows that
+        ``spec.children[i].link_rows`` index). Persistence is no weight: it mixes the
+        carried mechanisms' CPTs (:func:`cpts_from_parameters`).
     bias : dict
         Node id -> ``(S,)``.
     base_rate : dict
@@ -482,10 +482,9 @@ def unrolled_parameters(
         static = model.priors.draw(n_draws, seed)
         rng = np.random.default_rng([seed, FEEDBACK_STREAM])
         rel1 = rng.beta(alpha[:, None], beta[:, None], size=(len(alpha), n_draws))
-    width = static.n_draws
     w0 = model.priors.weight(static.reliability)
     w1 = sign[:, None] * s.weight_scale * (2.0 * rel1 - 1.0)
-    weights = np.vstack([w0, w1, np.full((1, width), net.persistence_weight)])
+    weights = np.vstack([w0, w1])
     bias = dict(static.bias)
     for child in net.spec.children:
         node = child.node.split("@", 1)[0]
@@ -496,17 +495,40 @@ def unrolled_parameters(
 
 
 def cpts_from_parameters(net: UnrolledNetwork, params: UnrolledParameters) -> dict[str, np.ndarray]:
-    """Every CPT of ``net`` for ``params`` (see :func:`bayesnet.cpt.build_cpts`)."""
+    """Every CPT of ``net`` for ``params``.
+
+    The logistic CPTs of :func:`bayesnet.cpt.build_cpts`, then, for each carried mechanism
+    from slice 2 on, the carry-over mixture ``p [j == i] + (1 - p) P_logistic`` over its
+    own previous level ``i``.
+    """
 
     def node(name: str) -> str:
         return name.split("@", 1)[0]
 
-    return build_cpts(
+    cpts = build_cpts(
         net.spec,
         weights=params.weights,
         bias={c.node: params.bias[node(c.node)] for c in net.spec.children},
         base_rate={r: params.base_rate[node(r)] for r in net.spec.roots},
     )
+    for n in net.persistent:
+        for t in range(2, net.n_slices + 1):
+            name, previous = f"{n}@{t}", f"{n}@{t - 1}"
+            _carry_over(cpts[name], 1 + net.spec.parents[name].index(previous), net.persistence)
+    return cpts
+
+
+def _carry_over(cpt: np.ndarray, axis: int, persistence: float) -> None:
+    """``cpt = p * onehot + (1 - p) * cpt`` in place, ``onehot[j, ..., i, ...] = [j == i]``.
+
+    ``cpt`` is ``(card, *parent_cards, S)``, with the node's own previous value (``card``
+    states too) on ``axis``. At ``p = 1`` the result is exactly the indicator.
+    """
+    card = cpt.shape[0]
+    rows = np.arange(card).reshape((card,) + (1,) * (cpt.ndim - 1))
+    cols = np.arange(card).reshape((1,) * axis + (card,) + (1,) * (cpt.ndim - axis - 1))
+    cpt *= 1.0 - persistence
+    cpt += persistence * (rows == cols)  # broadcast: a (card, .., card, ..) indicator, not the full table
 
 
 def unrolled_cpts(

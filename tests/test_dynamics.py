@@ -8,6 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import bayesnet
 from bayesnet import dynamics
@@ -119,39 +121,69 @@ def test_without_persistence_feedback_or_events_every_slice_repeats_the_static_m
             np.testing.assert_allclose(traj.draws[i, t], static.draws[:, -1], atol=1e-12, rtol=0)
 
 
-def test_full_persistence_is_the_hand_worked_two_state_chain(mini_nolag):
-    """With every cause of trust fixed, trust alone carries its past: a two-state Markov chain.
+@pytest.mark.parametrize("scenario", [None, "buddying", "integrated_care_system"])
+def test_full_persistence_without_events_is_constant(scenario, default):
+    """Issue 7: "with no events and persistence at its maximum the trajectory is constant"."""
+    nodes = ["trust", "faith", "collaborative_behaviour"]
+    frozen = trajectory(default, [], scenario=scenario, nodes=nodes, persistence=1.0, draws=100, seed=8)
+    np.testing.assert_allclose(frozen.point, frozen.point[:, :1].repeat(5, axis=1), atol=1e-12, rtol=0)
+    np.testing.assert_allclose(frozen.draws, frozen.draws[:, :1].repeat(5, axis=1), atol=1e-12, rtol=0)
+    static = default.query("trust", scenario=scenario, draws=100, seed=8)
+    assert frozen.point[0, 0] == pytest.approx(static.point[-1], abs=1e-12)
+    # below the maximum the feedback loops move the same trajectory (so the check above can fail)
+    moving = trajectory(default, [], scenario=scenario, nodes=nodes, persistence=0.5, draws=None)
+    assert np.abs(np.diff(moving.point[:2], axis=1)).max() > 1e-4  # far above the 1e-12 tolerance
 
-    p(t+1) = p(t) s(eta + w/2) + (1 - p(t)) s(eta - w/2), w = persistence * weight_scale.
-    At persistence 1 the trajectory is not constant: it leaves the static value and settles
-    at the chain's fixed point.
+
+def test_full_persistence_freezes_trust_against_events(mini):
+    events = [*QUICK_WIN, {"slice": 3, "do": {"conflict": "present"}}, {"slice": 4, "given": {"quick_wins": "absent"}}]
+    frozen = trajectory(mini, events, nodes=["trust", "collaborative_behaviour"], persistence=1.0, draws=50, seed=2)
+    np.testing.assert_allclose(frozen.point, frozen.point[:, :1].repeat(5, axis=1), atol=1e-12, rtol=0)
+    np.testing.assert_allclose(frozen.draws, frozen.draws[:, :1].repeat(5, axis=1), atol=1e-12, rtol=0)
+
+
+@pytest.mark.parametrize("persistence", [0.3, 0.5, 1.0])
+def test_the_carry_over_mixture_worked_by_hand_over_two_slices(persistence, mini):
+    """P(trust@2 = j | causes@2, trust@1 = i) = p [j == i] + (1 - p) P_static(trust = j | causes@2).
+
+    On the mini model trust's causes are conflict, initial trust and quick wins (no lag-1
+    link into trust), so its logistic part in slice 2 is the static CPT itself.
     """
-    model = mini_nolag
-    timeline = [
-        {"slice": 1, "do": {"conflict": "present", "initial_trust": "high"}},
-        {"slice": [1, 2, 3, 4, 5], "do": {"quick_wins": "present"}},
-    ]
-    traj = trajectory(model, timeline, nodes=["trust"], persistence=1.0, draws=None)
-    parents = model.spec.parents["trust"]
-    config = tuple(
-        model.spec.states[p].index({"conflict": "present", "initial_trust": "high", "quick_wins": "present"}[p])
-        for p in parents
+    p = persistence
+    net = unroll(mini, 2, persistence=p)
+    parents = mini.spec.parents["trust"]
+    assert net.spec.parents["trust@2"] == (
+        *(f"{x}@2" if x != "initial_trust" else "initial_trust@1" for x in parents),
+        "trust@1",
     )
-    p1 = model.cpts["trust"][(1, *config, 0)]
-    eta = np.log(p1) - np.log1p(-p1)
-    w = 1.0 * model.settings.weight_scale
+    high, low = (mini.spec.states["trust"].index(s) for s in ("high", "low"))
 
-    def s(x):
-        return 1.0 / (1.0 + np.exp(-x))
+    def config(**states):
+        return tuple(mini.spec.states[x].index(states[x]) for x in parents)
 
-    expected = [p1]
-    for _ in range(4):
-        expected.append(expected[-1] * s(eta + w / 2) + (1 - expected[-1]) * s(eta - w / 2))
-    np.testing.assert_allclose(traj.point[0], expected, atol=1e-12, rtol=0)
-    fixed_point = s(eta - w / 2) / (1 - s(eta + w / 2) + s(eta - w / 2))
-    gaps = np.abs(traj.point[0] - fixed_point)
-    assert np.all(np.diff(gaps) < 0)  # monotone approach to the fixed point
-    assert abs(traj.point[0, -1] - traj.point[0, 0]) > 0.01  # so not constant
+    one = config(conflict="present", initial_trust="high", quick_wins="absent")
+    two = config(conflict="absent", initial_trust="high", quick_wins="present")
+    for unrolled, static in (
+        (unrolled_cpts(mini, net), mini.cpts["trust"]),
+        (unrolled_cpts(mini, net, 40, 6), mini.cpt_draws(40, 6)["trust"]),
+    ):
+        logistic = static[(high, *two)]  # (S,)
+        entry = unrolled["trust@2"]
+        np.testing.assert_allclose(entry[(high, *two, high)], p + (1 - p) * logistic, atol=1e-15, rtol=0)
+        np.testing.assert_allclose(entry[(high, *two, low)], (1 - p) * logistic, atol=1e-15, rtol=0)
+        np.testing.assert_allclose(entry[(low, *two, low)], p + (1 - p) * (1 - logistic), atol=1e-15, rtol=0)
+    # the same through a timeline: every cause of trust set in both slices
+    timeline = [
+        {"slice": 1, "do": {"conflict": "present", "initial_trust": "high", "quick_wins": "absent"}},
+        {"slice": 2, "do": {"conflict": "absent", "quick_wins": "present"}},
+    ]
+    traj = trajectory(mini, timeline, nodes=["trust"], n_slices=2, persistence=p, draws=40, seed=6)
+    for got, cpt in ((traj.point[0], mini.cpts["trust"][..., 0]), (traj.draws[0], mini.cpt_draws(40, 6)["trust"])):
+        a, b = cpt[(high, *one)], cpt[(high, *two)]  # P_static(trust high) in slice 1 and in slice 2
+        np.testing.assert_allclose(got[0], a, atol=1e-12, rtol=0)
+        np.testing.assert_allclose(got[1], p * a + (1 - p) * b, atol=1e-12, rtol=0)
+    point = mini.cpts["trust"][..., 0]
+    assert abs(point[(high, *one)] - point[(high, *two)]) > 0.1  # the slices' causes differ enough to tell p apart
 
 
 # -- events --------------------------------------------------------------------------------------
@@ -171,6 +203,34 @@ def test_a_quick_win_raises_trust_in_its_slice_and_never_lowers_it_later(which, 
         assert values_won[0] == pytest.approx(values_base[0], abs=1e-12)  # slice 1 precedes it
         assert values_won[1] > values_base[1] + 0.01
         assert np.all(values_won[2:] >= values_base[2:] - 1e-12)
+
+
+def _quick_win_effect(model, scenario, persistence):
+    base = trajectory(model, [], scenario=scenario, nodes=["trust"], persistence=persistence, draws=None)
+    won = trajectory(model, QUICK_WIN, scenario=scenario, nodes=["trust"], persistence=persistence, draws=None)
+    return won.point[0] - base.point[0]
+
+
+def test_a_quick_win_never_lowers_trust_at_any_persistence(mini, default):
+    """In its slice the effect is (1 - p) times the effect without persistence (slice 1 and
+    the causes of trust in slice 2 do not depend on p); later it is never negative."""
+    cases = {
+        ("mini", "voluntary"): mini,
+        ("default", "buddying"): default,
+        ("default", "integrated_care_system"): default,
+    }
+    at_zero = {case: float(_quick_win_effect(model, case[1], 0.0)[1]) for case, model in cases.items()}
+    assert min(at_zero.values()) > 0.05
+
+    @settings(max_examples=20, deadline=None)
+    @given(persistence=st.floats(0.0, 0.95), case=st.sampled_from(sorted(cases)))
+    def check(persistence, case):  # an inner property, so that failures print p and the case, not the models
+        effect = _quick_win_effect(cases[case], case[1], persistence)
+        assert effect[0] == pytest.approx(0.0, abs=1e-12)
+        assert effect[1] == pytest.approx((1 - persistence) * at_zero[case], abs=1e-12)
+        assert np.all(effect[2:] >= -1e-12)
+
+    check()
 
 
 @pytest.mark.parametrize("scenario", ["buddying", "integrated_care_system"])

@@ -58,8 +58,8 @@ def register(sub: Any) -> None:
         "--persistence",
         type=float_arg("persistence"),
         metavar="P",
-        help="own-lag weight of trust and faith as a fraction of weight_scale, in [0, 1] "
-        "(default: priors/settings.yaml)",
+        help="probability that trust and faith carry over from one slice to the next rather than "
+        "being formed anew from their causes, in [0, 1] (default: priors/settings.yaml)",
     )
     p.add_argument(
         "--inertia-threshold",
