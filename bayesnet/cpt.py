@@ -24,12 +24,16 @@ This module is pure numpy: every function is vectorised over a trailing draw axi
 from __future__ import annotations
 
 import itertools
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from bayesnet.codebook import Codebook
 
@@ -163,6 +167,20 @@ def _adjacent_category(eta: np.ndarray, card: int, out: np.ndarray) -> None:
 
 #: Parent configurations computed at once when filling a large CPT (bounds temporaries).
 _CONFIG_BLOCK = 256
+#: Table size (configurations x draws) from which blocks are filled on all cores. numpy
+#: releases the GIL in matmul and ufuncs, so threads share the work: building trust's
+#: 4,096 x 4,000 table took 52 ms on two threads against 136 ms on one (2-core machine).
+_PARALLEL_MIN = 1_000_000
+_POOL: list[ThreadPoolExecutor] = []
+_POOL_LOCK = threading.Lock()
+
+
+def _executor() -> ThreadPoolExecutor:
+    """One shared thread pool, made on first use, as wide as the machine (at most 8)."""
+    with _POOL_LOCK:
+        if not _POOL:
+            _POOL.append(ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1), thread_name_prefix="cpt"))
+        return _POOL[0]
 
 
 def build_cpts(
@@ -207,10 +225,20 @@ def build_cpts(
         w = weights[list(child.link_rows), :]
         n_configs = child.design.shape[0]
         table = np.empty((card, n_configs, n_draws))
-        for start in range(0, n_configs, _CONFIG_BLOCK):
-            stop = min(start + _CONFIG_BLOCK, n_configs)
+
+        def fill(start: int, child: ChildSpec = child, w: np.ndarray = w, b: np.ndarray = b,
+                 table: np.ndarray = table, card: int = card) -> None:
+            stop = min(start + _CONFIG_BLOCK, child.design.shape[0])
             eta = child.design[start:stop] @ w
             eta += b[None, :]
             _adjacent_category(eta, card, table[:, start:stop])
+
+        starts = range(0, n_configs, _CONFIG_BLOCK)
+        if len(starts) > 1 and n_configs * n_draws >= _PARALLEL_MIN:
+            with threadpool_limits(1):  # BLAS threads on these thin blocks only add overhead
+                list(_executor().map(fill, starts))
+        else:
+            for start in starts:
+                fill(start)
         cpts[child.node] = table.reshape((card, *(spec.card(p) for p in child.parents), n_draws))
     return cpts
