@@ -101,8 +101,32 @@ def public_case(name: str) -> Callable[[int, int], Case]:
     return load
 
 
+def default_model_case(n_draws: int, seed: int) -> Case:
+    """The project's embedded default model with its own posterior CPT draws.
+
+    Queries: P(collaborative_behaviour) in the buddying scenario ("typical": its five
+    observed contexts) and P(faith) in the integrated care system scenario with
+    do(quick_wins = present) ("scenario+do").
+    """
+    import bayesnet
+    from bayesnet.query import situation
+
+    model = bayesnet.load()
+    states = model.spec.states
+    queries = []
+    for label, target, kw in (
+        ("typical", "collaborative_behaviour", {"scenario": "buddying"}),
+        ("scenario+do", "faith", {"scenario": "integrated_care_system", "do": {"quick_wins": "present"}}),
+    ):
+        sit = situation(model, **kw)
+        queries.append(QuerySpec(label, (target,), {k: states[k].index(v) for k, v in sit.given.items()},
+                                 {k: states[k].index(v) for k, v in sit.do.items()}))
+    return Case("default", model.structure, model.cpt_draws(n_draws, seed), queries)
+
+
 NETWORKS: dict[str, Callable[[int, int], Case]] = {name: public_case(name) for name in pn.NETWORKS}
-DEFAULT_NETWORKS = ("asia", "alarm", "child", "insurance")
+NETWORKS["default"] = default_model_case
+DEFAULT_NETWORKS = ("default", "asia", "alarm", "child", "insurance")
 
 
 def median_seconds(fn: Callable[[], object], reps: int) -> float:
