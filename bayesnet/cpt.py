@@ -23,11 +23,12 @@ This module is pure numpy: every function is vectorised over a trailing draw axi
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import networkx as nx
@@ -183,6 +184,14 @@ def _executor() -> ThreadPoolExecutor:
         return _POOL[0]
 
 
+def _fill_block(child: ChildSpec, w: np.ndarray, b: np.ndarray, table: np.ndarray, start: int) -> None:
+    """Fill the parent configurations ``start .. start + _CONFIG_BLOCK`` of ``table``."""
+    stop = min(start + _CONFIG_BLOCK, child.design.shape[0])
+    eta = child.design[start:stop] @ w
+    eta += b[None, :]
+    _adjacent_category(eta, table.shape[0], table[:, start:stop])
+
+
 def build_cpts(
     spec: NetworkSpec,
     *,
@@ -226,13 +235,7 @@ def build_cpts(
         n_configs = child.design.shape[0]
         table = np.empty((card, n_configs, n_draws))
 
-        def fill(start: int, child: ChildSpec = child, w: np.ndarray = w, b: np.ndarray = b,
-                 table: np.ndarray = table, card: int = card) -> None:
-            stop = min(start + _CONFIG_BLOCK, child.design.shape[0])
-            eta = child.design[start:stop] @ w
-            eta += b[None, :]
-            _adjacent_category(eta, card, table[:, start:stop])
-
+        fill = functools.partial(_fill_block, child, w, b, table)
         starts = range(0, n_configs, _CONFIG_BLOCK)
         if len(starts) > 1 and n_configs * n_draws >= _PARALLEL_MIN:
             with threadpool_limits(1):  # BLAS threads on these thin blocks only add overhead
