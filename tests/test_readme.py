@@ -38,3 +38,17 @@ def test_readme_numbers_match_the_embedded_model():
     text = " ".join(README.split())
     for name, pattern in claims.items():
         assert re.search(pattern, text), f"README's {name} count is stale: expected /{pattern}/"
+
+
+def test_review_summary_agrees_with_the_coded_evidence():
+    """The review's own counts: 51 included studies, by collaboration type summing to 51,
+    and a mechanism frequency order that names codebook nodes."""
+    model = bayesnet.load()
+    facts = model.review_summary
+    included = [s for s in model.evidence if s.kind == "included_study"]
+    assert facts["included_studies"] == len(included) == 51
+    assert sum(facts["collaboration_type_counts"].values()) == 51
+    assert {s.reference for s in included} == set(range(31, 82))
+    for group in facts["mechanism_frequency_order"]:
+        for node in group:
+            assert model.codebook[node].kind == "mechanism"
