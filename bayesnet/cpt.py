@@ -38,7 +38,7 @@ from threadpoolctl import threadpool_limits
 
 from bayesnet.codebook import Codebook
 
-__all__ = ["ChildSpec", "NetworkSpec", "build_cpts", "network_spec"]
+__all__ = ["ChildSpec", "NetworkSpec", "build_cpts", "category_probabilities", "network_spec"]
 
 
 @dataclass(frozen=True)
@@ -164,6 +164,22 @@ def _adjacent_category(eta: np.ndarray, card: int, out: np.ndarray) -> None:
     logits -= logits.max(axis=0, keepdims=True)
     np.exp(logits, out=out)
     out /= out.sum(axis=0, keepdims=True)
+
+
+def category_probabilities(eta: np.ndarray, card: int) -> np.ndarray:
+    """P(state j) of a ``card``-state child for log-odds ``eta`` of any shape.
+
+    The same adjacent-category (logistic for two states) map as the CPTs use.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(card, *eta.shape)``; ``eta`` itself is not modified.
+    """
+    flat = np.array(eta, dtype=float).reshape(1, -1)
+    out = np.empty((card, 1, flat.shape[1]))
+    _adjacent_category(flat, card, out)
+    return out.reshape((card, *np.shape(eta)))
 
 
 #: Parent configurations computed at once when filling a large CPT (bounds temporaries).

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from bayesnet.cpt import ChildSpec
+from bayesnet.cpt import ChildSpec, category_probabilities
 from bayesnet.differential import Gradients, compile_gradients, run_pass
 from bayesnet.errors import ParameterError, QueryError
 from bayesnet.query import DEFAULT_DRAWS, DEFAULT_HDI, DEFAULT_SEED
@@ -73,17 +73,6 @@ def link_frame(model: Model) -> pd.DataFrame:
 
 def _categories(card: int) -> np.ndarray:
     return np.arange(card) / (card - 1)
-
-
-def _probs(eta: np.ndarray, card: int) -> np.ndarray:
-    """Adjacent-category probabilities (as :func:`bayesnet.cpt.build_cpts`), shape ``(card, *eta.shape)``."""
-    if card == 2:
-        up = special.expit(eta)
-        return np.stack([1.0 - up, up])
-    logits = eta[None, ...] * _categories(card).reshape(-1, *(1,) * eta.ndim)
-    logits = logits - logits.max(axis=0, keepdims=True)
-    p = np.exp(logits)
-    return p / p.sum(axis=0, keepdims=True)
 
 
 def link_derivatives(
@@ -179,7 +168,7 @@ def _links_into(
             continue
         step = delta[:, j, :, None] * d[None, None, nz]  # (2 kinds, s, c)
         step += eta[:, nz]
-        probs = _probs(step, card)  # (card, 2, s, c)
+        probs = category_probabilities(step, card)  # (card, 2, s, c)
         probs -= th[:, None][:, :, :, nz]
         change = np.einsum("jksc,rjsc->krs", probs, rows[:, :, :, nz])
         new = v[None] + change
