@@ -32,7 +32,7 @@ from typing import Any, Protocol
 import numpy as np
 import opt_einsum as oe
 
-from bayesnet.engine import Structure
+from bayesnet.engine import Structure, relevant_nodes
 from bayesnet.errors import QueryError
 from bayesnet.progress import progress
 
@@ -199,20 +199,7 @@ class GradientPlan:
         self.target = target
         self.evidence = tuple(v for v in order if v in evidence)
         self.do = tuple(v for v in order if v in do)
-
-        def mparents(v: str) -> tuple[str, ...]:
-            return () if v in do else structure.parents_of(v)
-
-        if keep == "all":
-            kept = set(order)
-        else:
-            kept = set()
-            stack = [target, *self.evidence]
-            while stack:
-                v = stack.pop()
-                if v not in kept:
-                    kept.add(v)
-                    stack.extend(mparents(v))
+        kept = set(order) if keep == "all" else relevant_nodes(structure, [target, *self.evidence], do)
         self.factors = tuple(v for v in order if v in kept and v not in do)
         fixed = evidence | do
         free = [v for v in order if v in kept and v not in fixed]

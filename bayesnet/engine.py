@@ -89,6 +89,7 @@ __all__ = [
     "ZeroProbabilityError",
     "check_cpts",
     "compile_query",
+    "relevant_nodes",
 ]
 
 logger = logging.getLogger(__name__)
@@ -319,6 +320,24 @@ def _topological_order(variables: Sequence[str], parent_map: Mapping[str, tuple[
     raise ValueError(f"the structure is not a DAG: cycle {' -> '.join(cycle)}")
 
 
+def relevant_nodes(structure: Structure, sinks: Iterable[str], do: Iterable[str]) -> set[str]:
+    """Ancestors of ``sinks`` (themselves included) in the graph mutilated by ``do``.
+
+    Every other node is barren for a query about ``sinks``: its factor sums to one. The
+    edges into an intervened node are cut, so its ancestors are not kept through it.
+    """
+    cut = set(do)
+    keep: set[str] = set()
+    stack = list(sinks)
+    while stack:
+        v = stack.pop()
+        if v not in keep:
+            keep.add(v)
+            if v not in cut:
+                stack.extend(structure.parents_of(v))
+    return keep
+
+
 def _as_names(value: Sequence[str], what: str) -> tuple[str, ...]:
     if isinstance(value, str):
         raise ValueError(f"{what} must be a sequence of variable names, not the string {value!r}")
@@ -462,17 +481,7 @@ class CompiledQuery:
         self.evidence = tuple(v for v in order if v in evidence)
         self.do = tuple(v for v in order if v in do)
         self.optimize = optimize
-
-        def mparents(v: str) -> tuple[str, ...]:
-            return () if v in do else structure.parents_of(v)
-
-        keep: set[str] = set()
-        stack = list(targets) + list(self.evidence)
-        while stack:
-            v = stack.pop()
-            if v not in keep:
-                keep.add(v)
-                stack.extend(mparents(v))
+        keep = relevant_nodes(structure, [*targets, *self.evidence], do)
         self.factors = tuple(v for v in order if v in keep and v not in do)
         fixed = evidence | do
         free = [v for v in order if v in keep and v not in fixed]
