@@ -111,7 +111,7 @@ def collect() -> dict[str, np.ndarray]:
     inertia = collaborative_inertia(model, str(timeline), draws=200, seed=SEED, also=["trust"])
     _frame_arrays("trajectory", inertia.trajectory.frame, out)
     # ties in the lever ranking may come in either order: compare by lever and state
-    _frame_arrays("inertia/levers", inertia.levers.sort_values(["lever", "state"]), out)
+    _frame_arrays("inertia/levers", inertia.levers.sort_values(["lever", "state"]).reset_index(drop=True), out)
 
     from bayesnet.change_report import change_report
 
