@@ -14,6 +14,7 @@ the bad value and, for unknown names, the closest known ones::
     ├── QueryError                 a question the model cannot answer as asked
     │   └── ZeroProbabilityError   findings that cannot occur together
     ├── ParameterError             an option out of range (draws, HDI probability, seed ...)
+    ├── EngineError                a network or CPTs the inference engine cannot use
     └── UpdateError                an update that would lose or corrupt data
 
 All of them subclass :class:`ValueError` as well, except :class:`UpdateError`, so
@@ -30,6 +31,7 @@ __all__ = [
     "BayesnetError",
     "CycleError",
     "DuplicateIdError",
+    "EngineError",
     "FileFormatError",
     "InputError",
     "ParameterError",
@@ -194,6 +196,15 @@ class ParameterError(BayesnetError, ValueError):
     def out_of_range(cls, name: str, owner: str, constraint: str, got: Any) -> ParameterError:
         """Build the standard message for a parameter outside its constraint."""
         return cls(f"The {name!r} parameter of {owner} must be {constraint}. Got {got!r} instead.")
+
+
+class EngineError(BayesnetError, ValueError):
+    """A structure, CPT array or compiled query that does not fit: an unknown variable, a
+    cycle, a wrong shape, a column that does not sum to one, a value out of range.
+
+    Raised by :mod:`bayesnet.engine`, which speaks in variable names and state indices; a
+    model built from valid files never causes one.
+    """
 
 
 class UpdateError(BayesnetError):

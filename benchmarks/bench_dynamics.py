@@ -63,7 +63,7 @@ def pgmpy_dbn(model: bayesnet.Model) -> str:
     from pgmpy.inference import DBNInference
     from pgmpy.models import DynamicBayesianNetwork
 
-    net = dynamics.unroll(model, 2)
+    net = dynamics.unrolled(model, 2)
     cpts = dynamics.unrolled_cpts(model, net)
     static = set(net.static)
 
@@ -119,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
 
     model = bayesnet.load()
     print(f"# bench_dynamics  {machine()}")
-    net = dynamics.unroll(model, 5)
+    net = dynamics.unrolled(model, 5)
     print(
         f"# unrolled: {len(net.spec.order)} nodes, {len(net.static)} static, {len(net.dynamic)} per slice, "
         f"carried {net.persistent}"
@@ -139,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from pgmpy.inference import VariableElimination
 
-    from bayesnet.network import to_pgmpy
+    from bayesnet.build.network import to_pgmpy
 
     cpts = dynamics.unrolled_cpts(model, net)
     evidence = {f"{k}@1": v for k, v in model.scenarios[SCENARIO].assignment.items()}

@@ -109,7 +109,7 @@ def default_model_case(n_draws: int, seed: int) -> Case:
     do(quick_wins = present) ("scenario+do").
     """
     import bayesnet
-    from bayesnet.query import situation
+    from bayesnet.inference.queries import situation
 
     model = bayesnet.load()
     states = model.spec.states

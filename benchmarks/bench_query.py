@@ -35,7 +35,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 import bayesnet  # noqa: E402
-from bayesnet.query import situation  # noqa: E402
+from bayesnet.inference.queries import situation  # noqa: E402
 from benchmarks.bench_engine import Case, QuerySpec, machine, median_seconds, time_pgmpy, time_pyagrum  # noqa: E402
 
 SITUATIONS = {

@@ -30,8 +30,14 @@ HERE = Path(__file__).resolve().parent.parent
 
 
 def _frame_arrays(prefix: str, frame: pd.DataFrame, out: dict[str, np.ndarray]) -> None:
-    """Numeric columns as float arrays; the rest as the text of the whole frame."""
-    frame = frame.reset_index()
+    """Numeric columns as float arrays; the rest as the text of the whole frame. Rankings are
+    compared row by row keyed by what they rank (node, lever or link), so that two entries
+    tied to rounding may come in either order; the order itself is tested in tests/."""
+    if not isinstance(frame.index, pd.RangeIndex):
+        frame = frame.reset_index()
+    key = next((c for c in ("node", "lever", "link") if c in frame.columns), None)
+    if key is not None:
+        frame = frame.drop(columns=["rank"], errors="ignore").sort_values(key, kind="stable").reset_index(drop=True)
     for col in frame.columns:
         values = frame[col]
         if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
@@ -59,13 +65,12 @@ def situations(model: bayesnet.Model, n: int, seed: int) -> list[dict]:
 
 
 def collect() -> dict[str, np.ndarray]:
-    from bayesnet.report.writer import write_report
-
     model = bayesnet.load()
+    post = bayesnet.posterior(model, draws=DRAWS, seed=SEED)
     out: dict[str, np.ndarray] = {}
 
     def ask(key: str, target: str, **kw) -> None:
-        r = model.query(target, draws=DRAWS, seed=SEED, **kw)
+        r = bayesnet.query(model, target, draws=DRAWS, seed=SEED, **kw)
         out[f"{key}/point"] = np.asarray(r.point)
         out[f"{key}/draws"] = np.asarray(r.draws)
         out[f"{key}/interval"] = r.interval.to_numpy()
@@ -81,48 +86,38 @@ def collect() -> dict[str, np.ndarray]:
     n_queries = sum(1 for k in out if k.endswith("/point"))
     j = bayesnet.joint(model, ["trust", "faith"], scenario="buddying", draws=DRAWS, seed=SEED)
     _frame_arrays("joint", j.frame, out)
-    from bayesnet.compare import compare
+    _frame_arrays("compare", bayesnet.compare(model, "collaborative_behaviour", ["buddying", "integrated_care_system"],
+                                              draws=DRAWS, seed=SEED), out)
 
-    _frame_arrays("compare", compare(model, "collaborative_behaviour", ["buddying", "integrated_care_system"],
-                                     draws=DRAWS, seed=SEED), out)
-
-    from bayesnet.evidence_sensitivity import evidence_ranking
-    from bayesnet.global_sensitivity import sobol_indices
-    from bayesnet.levers import levers
-    from bayesnet.sensitivity import findings_sensitivity, tornado
-
-    kw = {"scenario": "integrated_care_system"}
-    t = tornado(model, "collaborative_behaviour", kinds=("context", "mechanism"), draws=DRAWS, seed=SEED, **kw)
+    q = bayesnet.question(model, "collaborative_behaviour", scenario="integrated_care_system")
+    t = bayesnet.tornado(q, post, kinds=("context", "mechanism"))
     _frame_arrays("tornado/frame", t.frame, out)
     _frame_arrays("tornado/states", t.states, out)
-    _frame_arrays("findings", findings_sensitivity(model, "collaborative_behaviour", **kw), out)
-    lv = levers(model, "collaborative_behaviour", k=2, draws=DRAWS, seed=SEED, **kw)
+    _frame_arrays("findings", bayesnet.findings_sensitivity(q), out)
+    lv = bayesnet.levers(q, post, k=2)
     _frame_arrays("levers/singles", lv.singles, out)
     _frame_arrays("levers/givens", lv.givens, out)
     out["levers/after"] = lv.after.to_numpy(dtype=float)
     out["levers/best#text"] = np.array(sorted(f"{k}={v}" for k, v in lv.best_set.items()))
-    ev = evidence_ranking(model, "trust", draws=DRAWS, seed=SEED, scenario="buddying")
+    ev = bayesnet.evidence_ranking(bayesnet.question(model, "trust", scenario="buddying"), post)
     _frame_arrays("evidence", ev.frame, out)
-    _frame_arrays("sobol", sobol_indices(model, "collaborative_behaviour", n=64, seed=SEED, **kw), out)
-
-    from bayesnet.inertia import collaborative_inertia
+    _frame_arrays("sobol", bayesnet.sobol_indices(q, n=64, seed=SEED), out)
 
     timeline = HERE / "inference_examples" / "trajectories" / "mandated_early_conflict.yaml"
-    inertia = collaborative_inertia(model, str(timeline), draws=200, seed=SEED, also=["trust"])
+    inertia = bayesnet.collaborative_inertia(model, str(timeline), bayesnet.posterior(model, draws=200, seed=SEED),
+                                             also=["trust"])
     _frame_arrays("trajectory", inertia.trajectory.frame, out)
     # ties in the lever ranking may come in either order: compare by lever and state
     _frame_arrays("inertia/levers", inertia.levers.sort_values(["lever", "state"]).reset_index(drop=True), out)
 
-    from bayesnet.change_report import change_report
-
     study = HERE / "inference_examples" / "update_buddying_study" / "study.yaml"
-    _, change = model.update([study])
-    report = change_report(change, draws=DRAWS, seed=SEED)
+    change = bayesnet.update_model(model, [study])
+    report = bayesnet.change_report(change, draws=DRAWS, seed=SEED)
     _frame_arrays("change/links", report.links, out)
     _frame_arrays("change/queries", report.queries, out)
 
     with tempfile.TemporaryDirectory() as tmp:
-        files = write_report(model, tmp, scenario="integrated_care_system", draws=DRAWS, seed=SEED, quiet=True)
+        files = bayesnet.write_report(q, post, tmp, quiet=True)
         for name, path in sorted(files.tables.items()):
             _frame_arrays(f"report/{name}", pd.read_csv(io.StringIO(Path(path).read_text())), out)
     out["meta/n_queries"] = np.array([n_queries])

@@ -19,14 +19,13 @@ import sys
 import pandas as pd
 
 import bayesnet
-from bayesnet.compare import compare
 
 TARGET = "collaborative_behaviour"
 
 
 def collaboration_table(model: bayesnet.Model, *, draws: int = 4000, seed: int = 20210602) -> pd.DataFrame:
     """One row per scenario: P(target high), mean, HDI, and the contexts it fixes."""
-    frame = compare(model, TARGET, list(model.scenarios.ids), draws=draws, seed=seed)
+    frame = bayesnet.compare(model, TARGET, list(model.scenarios.ids), draws=draws, seed=seed)
     upper = model.codebook[TARGET].upper
     table = frame.xs(upper, level="state").copy()
     table["fixed_contexts"] = [

@@ -89,3 +89,25 @@ def tree_digest(root: Path) -> dict[str, str]:
         str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(root.rglob("*")) if p.is_file()
     }
+
+
+def ask(model, target, **kw):
+    """``(question, posterior)`` from the old keyword style of the analyses: the situation
+    (state, given, do, scenario) goes to the question, draws/seed/hdi_prob to the posterior
+    (``draws=None``: no posterior, the mean network only)."""
+    import bayesnet
+    from bayesnet.defaults import DEFAULT_DRAWS
+
+    situation = {k: kw.pop(k) for k in ("state", "given", "do", "scenario") if k in kw}
+    draws = kw.pop("draws", DEFAULT_DRAWS)
+    unc = {k: kw.pop(k) for k in ("seed", "hdi_prob") if k in kw}
+    assert not kw, kw
+    q = bayesnet.question(model, target, **situation)
+    return q, None if draws is None else bayesnet.posterior(model, draws=draws, **unc)
+
+
+def traj_post(model, draws=1000, **unc):
+    """The posterior a trajectory used to draw by default (1,000 draws); None for ``draws=None``."""
+    import bayesnet
+
+    return None if draws is None else bayesnet.posterior(model, draws=draws, **unc)

@@ -12,8 +12,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from bayesnet.codebook import Codebook, codebook_from_mapping
-from bayesnet.evidence import SOURCE_KINDS, Source, source_from_mapping
+from bayesnet.inputs.codebook import Codebook, codebook_from_mapping
+from bayesnet.inputs.evidence import SOURCE_KINDS, Source, source_from_mapping
 from tests.helpers import MINI_CODEBOOK, cmoc, source
 
 MINI_ORDER = (

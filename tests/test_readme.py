@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import bayesnet
-from bayesnet.summary import summary
+from bayesnet.build import summary
 
 REPO = Path(__file__).resolve().parent.parent
 README = (REPO / "README.md").read_text(encoding="utf-8")

@@ -13,6 +13,9 @@ import numpy as np
 import pytest
 
 import bayesnet
+from bayesnet import (
+    query,
+)
 
 DRAWS = 2000
 
@@ -23,7 +26,7 @@ def model():
 
 
 def _upper(model, target, **situation):
-    result = model.query(target, draws=DRAWS, **situation)
+    result = query(model, target, draws=DRAWS, **situation)
     upper = model.codebook[target].upper
     return result.distribution[upper], result.draws[:, model.codebook[target].states.index(upper)]
 

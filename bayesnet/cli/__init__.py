@@ -1,90 +1,14 @@
 """The ``bayesnet`` command line: a thin shell over the library.
 
-Each subcommand parses its arguments, calls the library, and prints a table or JSON. Any
-error the user can cause is a :class:`~bayesnet.errors.BayesnetError`: it is printed as one
-line on stderr and the exit status is 2. Commands live in one module per area, each with a
-``register(subparsers)`` function, listed in ``COMMAND_MODULES``.
+* :mod:`~bayesnet.cli.parser` -- the parser and :func:`main` (the ``bayesnet`` command);
+* :mod:`~bayesnet.cli.common` -- options and output helpers shared by the commands;
+* :mod:`~bayesnet.cli.core`, :mod:`~bayesnet.cli.analysis`, :mod:`~bayesnet.cli.dynamics`,
+  :mod:`~bayesnet.cli.updating` -- the commands, one module per area.
+
+Each command parses its arguments, calls the same library functions a Python user calls,
+and formats the result; no default or domain rule is written here. May import anything.
 """
 
-from __future__ import annotations
-
-import argparse
-import importlib
-import sys
-from collections.abc import Sequence
-
-from bayesnet.errors import BayesnetError
+from bayesnet.cli.parser import COMMAND_MODULES, build_parser, main
 
 __all__ = ["COMMAND_MODULES", "build_parser", "main"]
-
-DESCRIPTION = """\
-A Bayesian network of how inter-organisational collaborations in healthcare work,
-built from the realist review by Aunger, Millar and Greenhalgh (2021, BMC Health Serv Res
-21:602). Contexts (being mandated, a history of competition, quick wins ...) act through
-mechanisms (initial trust, faith, conflict, confidence, risk tolerance ...) on
-collaborative behaviour and performance; each link's strength comes from how many of the
-review's studies report it.
-
-Start with:
-  bayesnet summary                      what the embedded model holds
-  bayesnet nodes                        the codebook (contexts, mechanisms, outcomes)
-  bayesnet edges                        every link with its sources
-  bayesnet scenarios                    collaboration-type presets
-  bayesnet query collaborative_behaviour --scenario buddying
-  bayesnet compare collaborative_behaviour --scenario buddying --scenario integrated_care_system
-  bayesnet sensitivity collaborative_behaviour --scenario merger
-                                        which contexts matter most, and which can be changed
-  bayesnet report --scenario integrated_care_system --out report/
-                                        all of it as HTML, Markdown and CSV
-  bayesnet trajectory --scenario buddying --timeline FILE --out trust.svg
-                                        trust and faith over time, with events
-  bayesnet render --out web.svg         the causal web, in the review's colours
-  bayesnet init DIR / bayesnet update   a team's own copy, updated with new studies
-
-Every command takes --model DIR to use a team's own copy of the model instead of the
-embedded default.
-"""
-
-EPILOG = "Run 'bayesnet COMMAND --help' for the options of one command."
-
-
-COMMAND_MODULES = ("core", "updating", "analysis", "dynamics")
-"""Modules of ``bayesnet.cli`` that add commands, in the order ``--help`` lists them."""
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser (exposed for documentation and tests)."""
-    parser = argparse.ArgumentParser(
-        prog="bayesnet", description=DESCRIPTION, epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--version", action="store_true", help="print the version and exit")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        importlib.import_module(f"bayesnet.cli.{name}").register(sub)
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``bayesnet`` command."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.version:
-        from bayesnet import __version__
-
-        print(__version__)
-        return 0
-    if not getattr(args, "handler", None):
-        parser.print_help()
-        return 0
-    try:
-        return int(args.handler(args))
-    except BayesnetError as err:
-        print(f"bayesnet {args.command}: error: {err}", file=sys.stderr)
-        return 2
-    except BrokenPipeError:
-        return 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

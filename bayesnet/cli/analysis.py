@@ -13,11 +13,13 @@ from bayesnet.cli.common import (
     add_uncertainty,
     int_arg,
     load_model,
+    posterior_of,
     print_frame,
     print_json,
-    seed_of,
-    situation_args,
+    question_of,
 )
+from bayesnet.defaults import DEFAULT_LEVERS, DEFAULT_TARGET
+from bayesnet.errors import BayesnetError
 
 __all__ = ["register"]
 
@@ -76,59 +78,36 @@ def register(sub: Any) -> None:
     )
     add_model(p)
     add_situation(p)
-    p.add_argument("--target", default="collaborative_behaviour", help="node to explain "
-                   "(default: collaborative_behaviour)")
+    p.add_argument("--target", default=DEFAULT_TARGET, help=f"node to explain (default: {DEFAULT_TARGET})")
     p.add_argument("--state", help="state of the target (default: its upper state)")
-    p.add_argument("--levers", type=int_arg("levers"), default=2, metavar="K",
-                   help="size of the best set of levers (default: 2)")
+    p.add_argument("--levers", type=int_arg("levers"), default=DEFAULT_LEVERS, metavar="K",
+                   help=f"size of the best set of levers (default: {DEFAULT_LEVERS})")
     p.add_argument("--out", default="report", metavar="DIR", help="output folder (default: report)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     add_uncertainty(p)
     p.set_defaults(handler=cmd_report)
 
 
-def _question_kwargs(args: argparse.Namespace) -> dict[str, Any]:
-    return {"state": args.state, "scenario": args.scenario, **situation_args(args)}
-
-
-def _uncertainty_kwargs(args: argparse.Namespace) -> dict[str, Any]:
-    return {"draws": args.draws, "seed": seed_of(args), "hdi_prob": args.hdi}
-
-
 def cmd_sensitivity(args: argparse.Namespace) -> int:
-    from bayesnet.evidence_sensitivity import evidence_ranking
-    from bayesnet.levers import levers
-    from bayesnet.sensitivity import findings_sensitivity, tornado
+    from bayesnet.analysis import sensitivity
 
     model = load_model(args)
-    kw = _question_kwargs(args)
-    unc = _uncertainty_kwargs(args)
+    q = question_of(model, args, args.target)
+    post = posterior_of(model, args)
     kinds = ("context", "mechanism") if args.mechanisms else ("context",)
     quiet = args.format != "table"
+    result = sensitivity(q, post, kinds=kinds, k=args.levers, sobol=args.sobol, show_progress=not quiet)
     if args.format == "csv":
-        frame = _one_table(model, args, kw, unc, kinds)
-        sys.stdout.write(frame.to_csv())
+        sys.stdout.write(_one_table(result, args.table).to_csv())
         return 0
-    t = tornado(model, args.target, kinds=kinds, show_progress=not quiet, **kw, **unc)
-    f = findings_sensitivity(model, args.target, **kw)
-    lv = levers(model, args.target, k=args.levers, tornado_result=t, **kw, **unc)
-    ev = evidence_ranking(model, args.target, show_progress=not quiet, **kw, **unc)
-    sobol = _sobol(model, args, kw) if args.sobol is not None else None
     if args.format == "json":
-        data = {
-            "tornado": t.to_dict(),
-            "findings": [{"node": k, **v} for k, v in f.to_dict(orient="index").items()],
-            "levers": lv.to_dict(),
-            "evidence": ev.to_dict(),
-        }
-        if sobol is not None:
-            data["sobol"] = [{"node": k, **v} for k, v in sobol.to_dict(orient="index").items()]
-        print_json(data)
+        print_json(result.to_dict())
         return 0
+    t, f, lv, ev, sobol = result.tornado, result.findings, result.levers, result.evidence, result.sobol
     b = t.baseline
     prob = f"{args.hdi:.0%}"
-    print(f"{t.question.describe()} = {b['probability']:.3f}  [{b['low']:.3f}, {b['high']:.3f}]  "
-          f"({prob} HDI over {args.draws} posterior draws)\n")
+    print(f"{q.describe()} = {b['probability']:.3f}  [{b['low']:.3f}, {b['high']:.3f}]  "
+          f"({prob} HDI over {post.n_draws} posterior draws)\n")
     print("Contexts" + (" and mechanisms" if args.mechanisms else "") + " set one at a time (do), by swing; "
           f"swing_low/high: {prob} HDI of the swing; p_sign: share of draws with that sign")
     print_frame(t.frame.drop(columns=["label", "kind", "swing_mean"]).round(3))
@@ -158,37 +137,26 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     return 0
 
 
-def _sobol(model: Any, args: argparse.Namespace, kw: dict[str, Any]) -> Any:
-    from bayesnet.global_sensitivity import sobol_indices
-
-    return sobol_indices(model, args.target, n=args.sobol if args.sobol is not None else 512, seed=seed_of(args),
-                         **kw)
-
-
-def _one_table(model: Any, args: argparse.Namespace, kw: dict[str, Any], unc: dict[str, Any],
-               kinds: tuple[str, ...]) -> Any:
-    from bayesnet.evidence_sensitivity import evidence_ranking
-    from bayesnet.levers import levers
-    from bayesnet.sensitivity import findings_sensitivity, tornado
-
-    if args.table == "tornado":
-        return tornado(model, args.target, kinds=kinds, **kw, **unc).frame
-    if args.table == "findings":
-        return findings_sensitivity(model, args.target, **kw)
-    if args.table == "sobol":
-        return _sobol(model, args, kw)
-    if args.table in ("levers", "givens"):
-        lv = levers(model, args.target, k=args.levers, **kw, **unc)
-        return lv.singles if args.table == "levers" else lv.givens
-    return evidence_ranking(model, args.target, **kw, **unc).frame
+def _one_table(result: Any, table: str) -> Any:
+    if table == "sobol":
+        if result.sobol is None:
+            raise BayesnetError("the sobol table needs --sobol N (a power of two, e.g. 512)")
+        return result.sobol
+    return {
+        "tornado": result.tornado.frame,
+        "findings": result.findings,
+        "levers": result.levers.singles,
+        "givens": result.levers.givens,
+        "evidence": result.evidence.frame,
+    }[table]
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     from bayesnet.report import write_report
 
     model = load_model(args)
-    files = write_report(model, args.out, target=args.target, k=args.levers, quiet=args.quiet,
-                         **_question_kwargs(args), **_uncertainty_kwargs(args))
+    files = write_report(question_of(model, args, args.target), posterior_of(model, args), args.out,
+                         k=args.levers, quiet=args.quiet)
     if files.note:
         print(files.note, file=sys.stderr)
     print(f"wrote {files.html}, {files.markdown.name}, {len(files.tables)} CSV tables and "

@@ -7,15 +7,18 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from bayesnet.defaults import DEFAULT_DRAWS, DEFAULT_HDI, DEFAULT_SEED
+
 __all__ = [
     "add_format",
     "add_model",
     "add_situation",
     "add_uncertainty",
     "load_model",
+    "posterior_of",
     "print_frame",
     "print_json",
-    "seed_of",
+    "question_of",
     "situation_args",
 ]
 
@@ -56,13 +59,13 @@ def add_situation(p: argparse.ArgumentParser, *, scenario_many: bool = False) ->
         )
 
 
-def add_uncertainty(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--draws", type=int_arg("draws"), default=4000,
-                   help="posterior draws behind each interval (default: 4000)")
-    p.add_argument("--seed", type=int_arg("seed"), default=None,
-                   help="seed of the draws, for reproducible intervals (default: fixed)")
-    p.add_argument("--hdi", type=float_arg("hdi"), default=0.94,
-                   help="probability mass of the highest-density interval, in (0, 1) (default: 0.94)")
+def add_uncertainty(p: argparse.ArgumentParser, *, draws: int = DEFAULT_DRAWS) -> None:
+    p.add_argument("--draws", type=int_arg("draws"), default=draws,
+                   help=f"posterior draws behind each interval (default: {draws})")
+    p.add_argument("--seed", type=int_arg("seed"), default=DEFAULT_SEED,
+                   help=f"seed of the draws, for reproducible intervals (default: {DEFAULT_SEED})")
+    p.add_argument("--hdi", type=float_arg("hdi"), default=DEFAULT_HDI,
+                   help=f"probability mass of the highest-density interval, in (0, 1) (default: {DEFAULT_HDI})")
 
 
 def int_arg(name: str) -> Callable[[str], int]:
@@ -86,9 +89,25 @@ def float_arg(name: str) -> Callable[[str], float]:
 
 
 def load_model(args: argparse.Namespace) -> Any:
-    from bayesnet.model import load
+    from bayesnet.build import load
 
     return load(args.model)
+
+
+def question_of(model: Any, args: argparse.Namespace, target: str) -> Any:
+    """The question the arguments ask: ``target`` (``--state``) in the ``--scenario``,
+    ``--given`` and ``--do`` situation."""
+    from bayesnet.inference import question
+
+    return question(model, target, state=getattr(args, "state", None), scenario=args.scenario,
+                    **situation_args(args))
+
+
+def posterior_of(model: Any, args: argparse.Namespace) -> Any:
+    """The posterior ``--draws``, ``--seed`` and ``--hdi`` ask for."""
+    from bayesnet.inference import posterior
+
+    return posterior(model, draws=args.draws, seed=args.seed, hdi_prob=args.hdi)
 
 
 def print_json(data: Any) -> None:
@@ -104,14 +123,6 @@ def print_frame(frame: Any) -> None:
 
 
 def situation_args(args: argparse.Namespace) -> dict[str, Any]:
-    from bayesnet.query import parse_assignments
+    from bayesnet.inference import parse_assignments
 
     return {"given": parse_assignments(args.given, "--given"), "do": parse_assignments(args.do, "--do")}
-
-
-def seed_of(args: argparse.Namespace) -> int:
-    from bayesnet.query import DEFAULT_SEED
-
-    return DEFAULT_SEED if args.seed is None else args.seed
-
-

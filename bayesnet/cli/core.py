@@ -14,9 +14,9 @@ from bayesnet.cli.common import (
     add_situation,
     add_uncertainty,
     load_model,
+    posterior_of,
     print_frame,
     print_json,
-    seed_of,
     situation_args,
 )
 from bayesnet.errors import BayesnetError
@@ -97,7 +97,7 @@ def register(sub: Any) -> None:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    from bayesnet.summary import summary
+    from bayesnet.build import summary
 
     info = summary(load_model(args))
     if args.format == "json":
@@ -168,7 +168,9 @@ def cmd_edges(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from bayesnet.readers import read_evidence, read_model_files
+    from bayesnet.build.model import Model
+    from bayesnet.inputs.evidence import Evidence
+    from bayesnet.inputs.folder import read_evidence, read_model_files
 
     base = read_model_files(args.model)
     for raw in args.paths:
@@ -176,23 +178,18 @@ def cmd_validate(args: argparse.Namespace) -> int:
         if (path / "priors").is_dir():
             files = read_model_files(path)
             print(f"{path}: model folder OK ({len(files.codebook)} nodes, {len(files.evidence)} sources)")
-            from bayesnet.model import Model
-
             Model.from_files(files)  # acyclicity
         else:
             evidence = read_evidence([path], base.codebook)
             n = sum(len(s.cmocs) for s in evidence)
             print(f"{path}: OK ({len(evidence)} sources, {n} CMOCs)")
-            from bayesnet.evidence import Evidence
-            from bayesnet.model import Model
-
             merged = [s for s in base.evidence if s.id not in evidence] + list(evidence)
             Model(base.codebook, Evidence(merged), base.settings, base.scenarios).dag  # noqa: B018
     return 0
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    from bayesnet.render import render, to_dot
+    from bayesnet.report.causal_web import render, to_dot
 
     model = load_model(args)
     dot = to_dot(model.codebook, model.links, show_feedback=not args.no_feedback,
@@ -216,23 +213,23 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from bayesnet.query import joint, query
+    from bayesnet.inference import question
+    from bayesnet.inference.queries import answer_joint, answer_query
 
     model = load_model(args)
-    situation = situation_args(args)
+    post = posterior_of(model, args)
+    q = question(model, args.targets, scenario=args.scenario, **situation_args(args))
     if args.joint:
-        result = joint(model, args.targets, scenario=args.scenario, draws=args.draws,
-                       seed=seed_of(args), hdi_prob=args.hdi, **situation)
+        result = answer_joint(q, post)
         if args.format == "json":
             frame = result.frame.reset_index()
-            print_json({"targets": list(result.targets), "given": result.situation.given,
-                         "do": result.situation.do, "scenario": result.situation.scenario,
-                         "joint": frame.to_dict(orient="records"), "draws": args.draws})
+            print_json({"targets": list(result.targets), "given": dict(result.situation.given),
+                        "do": dict(result.situation.do), "scenario": result.situation.scenario,
+                        "joint": frame.to_dict(orient="records"), "draws": post.n_draws})
         else:
             print(result)
         return 0
-    results = query(model, args.targets, scenario=args.scenario, draws=args.draws,
-                    seed=seed_of(args), hdi_prob=args.hdi, **situation)
+    results = [answer_query(q.ask(t), post) for t in q.targets]
     if args.format == "json":
         data = [r.to_dict() for r in results]
         print_json(data[0] if len(data) == 1 else data)
@@ -242,12 +239,12 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from bayesnet.compare import compare
+    from bayesnet.inference import compare
 
     model = load_model(args)
     if not args.scenario:
         raise BayesnetError("name at least one --scenario (see 'bayesnet scenarios')")
-    frame = compare(model, args.target, args.scenario, draws=args.draws, seed=seed_of(args),
+    frame = compare(model, args.target, args.scenario, draws=args.draws, seed=args.seed,
                     hdi_prob=args.hdi, **situation_args(args))
     if args.format == "json":
         print_json(frame.reset_index().to_dict(orient="records"))
@@ -257,8 +254,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from bayesnet.atomic import write_text_atomic
-    from bayesnet.network import to_bif, to_xmlbif
+    from bayesnet.build.network import to_bif, to_xmlbif
+    from bayesnet.files import write_text_atomic
 
     model = load_model(args)
     out = Path(args.out)

@@ -8,7 +8,18 @@ import argparse
 import sys
 from typing import Any
 
-from bayesnet.cli.common import add_format, add_model, float_arg, int_arg, load_model, print_frame, print_json, seed_of
+from bayesnet.cli.common import (
+    add_format,
+    add_model,
+    add_uncertainty,
+    float_arg,
+    int_arg,
+    load_model,
+    posterior_of,
+    print_frame,
+    print_json,
+)
+from bayesnet.defaults import DEFAULT_INERTIA_THRESHOLD, DEFAULT_TRAJECTORY_DRAWS
 
 __all__ = ["register"]
 
@@ -64,55 +75,31 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--inertia-threshold",
         type=float_arg("inertia-threshold"),
-        default=0.5,
+        default=DEFAULT_INERTIA_THRESHOLD,
         metavar="P",
-        help="P(faith high) below which a collaboration is in collaborative inertia (default 0.5)",
+        help="P(faith high) below which a collaboration is in collaborative inertia "
+        f"(default {DEFAULT_INERTIA_THRESHOLD})",
     )
-    p.add_argument(
-        "--draws",
-        type=int_arg("draws"),
-        default=1000,
-        help="posterior draws behind each band (default 1000; about 3 s per 1000 on the default model)",
-    )
-    p.add_argument("--seed", type=int_arg("seed"), default=None, help="seed of the draws (default: fixed)")
-    p.add_argument(
-        "--hdi",
-        type=float_arg("hdi"),
-        default=0.94,
-        help="probability mass of the highest-density interval, in (0, 1) (default 0.94)",
-    )
+    add_uncertainty(p, draws=DEFAULT_TRAJECTORY_DRAWS)
     p.add_argument("--out", metavar="FILE", help="also draw the trajectory to FILE.svg or FILE.png")
     add_format(p, ("table", "json", "csv"))
     p.set_defaults(handler=cmd_trajectory)
 
 
 def cmd_trajectory(args: argparse.Namespace) -> int:
-    from bayesnet.dynamics import DEFAULT_NODES, trajectory
-    from bayesnet.inertia import collaborative_inertia
-    from bayesnet.timeline import read_timeline
+    from bayesnet.dynamics import trajectory_and_inertia
+    from bayesnet.inputs import read_timeline
 
     model = load_model(args)
     timeline = read_timeline(args.timeline) if args.timeline else None
-    nodes = args.node or [n for n in DEFAULT_NODES if n in model.codebook]
-    options = {
-        "scenario": args.scenario,
-        "n_slices": args.slices,
-        "draws": args.draws,
-        "seed": seed_of(args),
-        "hdi_prob": args.hdi,
-        "persistence": args.persistence,
-    }
-    inertia = None
-    if "faith" in model.codebook:  # one run follows the nodes asked and faith, for the inertia
-        inertia = collaborative_inertia(model, timeline, threshold=args.inertia_threshold, also=nodes, **options)
-        traj = inertia.trajectory.select(nodes)
-    else:
-        traj = trajectory(model, timeline, nodes=nodes, **options)
+    traj, inertia = trajectory_and_inertia(
+        model, timeline, posterior_of(model, args), nodes=args.node or None, threshold=args.inertia_threshold,
+        scenario=args.scenario, n_slices=args.slices, persistence=args.persistence,
+    )
     if args.out:
-        from bayesnet.trajectory_plot import write_trajectory_plot
+        from bayesnet.report import write_trajectory_plot
 
-        threshold = args.inertia_threshold if "faith" in traj.nodes and inertia is not None else None
-        path = write_trajectory_plot(traj, args.out, threshold=threshold)
+        path = write_trajectory_plot(traj, args.out, inertia=inertia)
         print(f"wrote {path}", file=sys.stderr)
     if args.format == "json":
         data = traj.to_dict()

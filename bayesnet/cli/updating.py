@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bayesnet.cli.common import add_format, float_arg, int_arg, print_json, seed_of
+from bayesnet.cli.common import add_format, add_uncertainty, print_json
 from bayesnet.errors import BayesnetError, UpdateError
 
 __all__ = ["register"]
@@ -61,17 +61,12 @@ def register(sub: Any) -> None:
                    help="codebook entries (a 'nodes:' list, as in priors/codebook.yaml) for new concepts")
     p.add_argument("--out", metavar="REPORT", help="also write the change report: REPORT.md or REPORT.json")
     add_format(p)
-    p.add_argument("--draws", type=int_arg("draws"), default=4000,
-                   help="posterior draws behind each query interval (default: 4000)")
-    p.add_argument("--seed", type=int_arg("seed"), default=None,
-                   help="seed of the draws, the same before and after (default: fixed)")
-    p.add_argument("--hdi", type=float_arg("hdi"), default=0.94,
-                   help="probability mass of every interval, in (0, 1) (default: 0.94)")
+    add_uncertainty(p)
     p.set_defaults(handler=cmd_update)
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from bayesnet.store import init_model
+    from bayesnet.update.store import init_model
 
     dest = init_model(args.dir)
     print(f"made {dest}: a copy of the default model you can update with "
@@ -93,9 +88,8 @@ def model_folder(model: str | None) -> Path:
 
 
 def cmd_update(args: argparse.Namespace) -> int:
-    from bayesnet.atomic import write_text_atomic
-    from bayesnet.change_report import change_report
-    from bayesnet.store import update_folder
+    from bayesnet.files import write_text_atomic
+    from bayesnet.update import change_report, update_folder
 
     if not args.files and not args.remove:
         raise BayesnetError("name at least one FILE to add, or --remove STUDY_ID")
@@ -104,7 +98,7 @@ def cmd_update(args: argparse.Namespace) -> int:
         raise BayesnetError(f"{out}: unknown report format {out.suffix!r}; use .md or .json")
     root = model_folder(args.model)
     change = update_folder(root, args.files, remove=args.remove, new_nodes=args.new_nodes, dry_run=args.dry_run)
-    report = change_report(change, draws=args.draws, seed=seed_of(args), hdi_prob=args.hdi)
+    report = change_report(change, draws=args.draws, seed=args.seed, hdi_prob=args.hdi)
     if out is not None:
         if out.suffix.lower() == ".json":
             import json

@@ -1,13 +1,29 @@
-"""Reports people read: what matters for a target in a situation, as HTML, Markdown and CSV.
+"""Reports people read: what matters for a target in a situation, as HTML, Markdown and CSV,
+and the pictures (the causal web, trajectories).
 
 * :mod:`~bayesnet.report.data` -- run every analysis once (:func:`analyse`);
 * :mod:`~bayesnet.report.tables` -- the tables as DataFrames and the key points as sentences;
 * :mod:`~bayesnet.report.plots` -- tornado, forest plot, evidence ranking, causal web as SVG;
 * :mod:`~bayesnet.report.html`, :mod:`~bayesnet.report.markdown` -- the pages;
-* :mod:`~bayesnet.report.writer` -- :func:`write_report`, the only one that writes files.
+* :mod:`~bayesnet.report.causal_web` -- the causal web in the review's visual language;
+* :mod:`~bayesnet.report.trajectory_plot` -- trajectories over time;
+* :mod:`~bayesnet.report.writer` -- :func:`write_report`, which writes the files.
+
+May import: :mod:`bayesnet.analysis`, :mod:`bayesnet.dynamics` and below.
 """
 
+from bayesnet.report.causal_web import render, to_dot
 from bayesnet.report.data import ReportData, analyse
+from bayesnet.report.trajectory_plot import plot_trajectory, write_trajectory_plot
 from bayesnet.report.writer import ReportFiles, write_report
 
-__all__ = ["ReportData", "ReportFiles", "analyse", "write_report"]
+__all__ = [
+    "ReportData",
+    "ReportFiles",
+    "analyse",
+    "plot_trajectory",
+    "render",
+    "to_dot",
+    "write_report",
+    "write_trajectory_plot",
+]

@@ -1,36 +1,32 @@
 """Everything a report shows, computed once: the analyses of one question in one situation.
 
-Pure computation (no files): :func:`analyse` runs the tornado (contexts and mechanisms), the
-sensitivity to findings, the lever search, the evidence ranking and the scenario comparison
-on one shared set of posterior draws, and returns a :class:`ReportData` that the table, plot,
-HTML and Markdown modules only format.
+Pure computation (no files): :func:`analyse` runs :func:`bayesnet.analysis.sensitivity`
+(the tornado of contexts and mechanisms, the sensitivity to findings, the lever search, the
+evidence ranking) and the scenario comparison on one posterior, and returns a
+:class:`ReportData` that the table, plot, HTML and Markdown modules only format.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from bayesnet import engine
-from bayesnet.errors import ParameterError
-from bayesnet.evidence_sensitivity import EvidenceRanking, StudyValue, evidence_ranking
-from bayesnet.levers import LeverResult, levers
-from bayesnet.query import DEFAULT_DRAWS, DEFAULT_HDI, DEFAULT_SEED, situation
-from bayesnet.sensitivity import Question, Tornado, check_analysis_args, findings_sensitivity, question, tornado
-from bayesnet.uncertainty import hdi
+from bayesnet.analysis.evidence_value import EvidenceRanking
+from bayesnet.analysis.lever_search import LeverResult
+from bayesnet.analysis.one_way import Tornado
+from bayesnet.analysis.overview import sensitivity
+from bayesnet.inference.evaluation import answer
+from bayesnet.inference.intervals import summarise
+from bayesnet.inference.posteriors import Posterior
+from bayesnet.inference.questions import Question, situation
 
-if TYPE_CHECKING:
-    from bayesnet.model import Model
+__all__ = ["ReportData", "analyse", "scenario_forest"]
 
-__all__ = ["DEFAULT_TARGET", "ReportData", "analyse", "scenario_forest"]
-
-DEFAULT_TARGET = "collaborative_behaviour"
-"""The review's central outcome."""
 
 
 @dataclass(frozen=True)
@@ -40,10 +36,11 @@ class ReportData:
     Attributes
     ----------
     question : Question
+    posterior : Posterior
     tornado : Tornado
         Contexts and mechanisms.
     findings : pandas.DataFrame
-        :func:`bayesnet.sensitivity.findings_sensitivity`.
+        :func:`bayesnet.analysis.findings.findings_sensitivity`.
     levers : LeverResult
     evidence : EvidenceRanking
     scenarios : pandas.DataFrame
@@ -60,6 +57,7 @@ class ReportData:
     """
 
     question: Question
+    posterior: Posterior
     tornado: Tornado
     findings: pd.DataFrame
     levers: LeverResult
@@ -72,66 +70,51 @@ class ReportData:
     scenario_values: dict[str, str] = field(default_factory=dict)
 
 
-def scenario_forest(
-    model: Model,
-    q: Question,
-    *,
-    given: Mapping[str, str] | None = None,
-    do: Mapping[str, str] | None = None,
-    draws: int = DEFAULT_DRAWS,
-    seed: int = DEFAULT_SEED,
-    hdi_prob: float = DEFAULT_HDI,
-) -> pd.DataFrame:
-    """``P(target = state)`` under every scenario (and none), the user's ``given``/``do`` added.
+def scenario_forest(q: Question, post: Posterior) -> pd.DataFrame:
+    """``P(target = state)`` under every scenario (and none), the user's own given and do added.
 
-    All rows share the same posterior draws.
+    All rows share the posterior's draws.
 
     Returns
     -------
     pandas.DataFrame
-        Index ``scenario`` (``"(none)"`` first); ``label, probability, mean, low, high``.
+        Index ``scenario`` (``"(none)"`` first); ``label, probability, mean, low, high, n_fixed``.
     """
+    model = q.model
     rows = []
-    cpts = model.cpt_draws(draws, seed)
     names: list[str | None] = [None, *(s.id for s in model.scenarios)]
     for name in names:
-        sit = situation(model, given=given, do=do, scenario=name)
+        sit = situation(model, given=q.situation.asked_given, do=q.situation.asked_do, scenario=name)
         if q.target in sit.fixed:
             continue
-        states = model.spec.states
-        ev = {n: states[n].index(s) for n, s in sit.given.items()}
-        dv = {n: states[n].index(s) for n, s in sit.do.items()}
-        plan = engine.compile_query(model.structure, [q.target], evidence=list(ev), do=list(dv), optimize="greedy")
-        point = float(plan(model.cpts, evidence=ev, do=dv, validate=False)[0, q.index])
-        per = plan(cpts, evidence=ev, do=dv, validate=False)[:, q.index]
-        low, high = hdi(per, hdi_prob)[0]
+        there = q.with_situation(sit)
+        point = float(answer(there, model.cpts)[0])
+        mean, low, high = summarise(answer(there, post.cpts), post.hdi_prob)
         label = "no scenario" if name is None else model.scenarios[name].label
-        rows.append({"scenario": name or "(none)", "label": label, "probability": point, "mean": float(per.mean()),
-                     "low": float(low), "high": float(high), "n_fixed": len(sit.fixed)})
+        rows.append({"scenario": name or "(none)", "label": label, "probability": point, "mean": mean,
+                     "low": low, "high": high, "n_fixed": len(sit.fixed)})
     return pd.DataFrame(rows).set_index("scenario")
 
 
 def analyse(
-    model: Model,
+    q: Question,
+    post: Posterior,
     *,
-    target: str = DEFAULT_TARGET,
-    state: str | None = None,
-    scenario: str | None = None,
-    given: Mapping[str, str] | None = None,
-    do: Mapping[str, str] | None = None,
     k: int = 2,
-    draws: int = DEFAULT_DRAWS,
-    seed: int = DEFAULT_SEED,
-    hdi_prob: float = DEFAULT_HDI,
     show_progress: bool = False,
     step: Callable[[str], None] | None = None,
 ) -> ReportData:
-    """Run every analysis of the report on one shared set of ``draws`` posterior draws.
+    """Run every analysis of the report on one posterior.
 
     Parameters
     ----------
+    q : Question
+    post : Posterior
+        Shared by every analysis.
     k : int
         Size of the best set of levers.
+    show_progress : bool
+        A tqdm bar over the derivative pass (only on a terminal).
     step : callable, optional
         Called with the name of each analysis as it starts (progress display).
 
@@ -140,30 +123,17 @@ def analyse(
     QueryError, ParameterError
     """
     say = step or (lambda _name: None)
-    q = question(model, target, state=state, given=given, do=do, scenario=scenario)
-    say("tornado")
-    n_draws, seed, hdi_prob = check_analysis_args(model, draws, seed, hdi_prob, "report")
-    if n_draws is None:
-        raise ParameterError.out_of_range("draws", "report", "a positive integer", draws)
-    study = StudyValue(model, q, n_draws, seed)  # fed by the tornado's derivative pass
-    t = tornado(model, target, state=state, given=given, do=do, scenario=scenario, kinds=("context", "mechanism"),
-                draws=draws, seed=seed, hdi_prob=hdi_prob, show_progress=show_progress, shared=[study])
-    say("findings")
-    f = findings_sensitivity(model, target, state=state, given=given, do=do, scenario=scenario)
-    say("levers")
-    lv = levers(model, target, k=k, state=state, given=given, do=do, scenario=scenario, draws=draws, seed=seed,
-                hdi_prob=hdi_prob, tornado_result=t)
-    say("evidence")
-    ev = evidence_ranking(model, target, state=state, given=given, do=do, scenario=scenario, draws=draws, seed=seed,
-                          hdi_prob=hdi_prob, precomputed=study)
+    s = sensitivity(q, post, kinds=("context", "mechanism"), k=k, show_progress=show_progress, step=say)
     say("scenarios")
-    forest = scenario_forest(model, q, given=given, do=do, draws=draws, seed=seed, hdi_prob=hdi_prob)
+    forest = scenario_forest(q, post)
+    t = s.tornado
     top = float(t.frame["swing"].max()) if len(t.frame) else 0.0
-    influence = {v: (float(s) / top if top > 0 else 0.0) for v, s in t.frame["swing"].items()}
-    name = str(model.root) if model.root is not None else "in-memory model"
+    influence = {v: (float(sw) / top if top > 0 else 0.0) for v, sw in t.frame["swing"].items()}
+    model = q.model
+    scenario = q.situation.scenario
     return ReportData(
-        q, t, f, lv, ev, forest, influence, name,
-        {"draws": draws, "seed": seed, "hdi_prob": hdi_prob, "k": lv.k},
+        q, post, t, s.findings, s.levers, s.evidence, forest, influence, model.name,
+        {"draws": post.n_draws, "seed": post.seed, "hdi_prob": post.hdi_prob, "k": s.levers.k},
         {n.id: n.label for n in model.codebook},
         dict(model.scenarios[scenario].assignment) if scenario is not None else {},
     )

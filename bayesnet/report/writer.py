@@ -1,24 +1,27 @@
 """Write a report folder: index.html, report.md, one CSV per table, the SVG pictures.
 
 The only module of :mod:`bayesnet.report` that touches files; every file is written
-atomically (:mod:`bayesnet.atomic`), index.html last, so a folder with an index.html holds a
+atomically (:mod:`bayesnet.files`), index.html last, so a folder with an index.html holds a
 complete report.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from bayesnet.atomic import write_text_atomic
-from bayesnet.query import DEFAULT_DRAWS, DEFAULT_HDI, DEFAULT_SEED
-from bayesnet.report.data import DEFAULT_TARGET, ReportData, analyse
-
-if TYPE_CHECKING:
-    from bayesnet.model import Model
+from bayesnet.files import write_text_atomic
+from bayesnet.inference.posteriors import Posterior
+from bayesnet.inference.questions import Question
+from bayesnet.report.causal_web import to_dot
+from bayesnet.report.data import ReportData, analyse
+from bayesnet.report.html import to_html
+from bayesnet.report.markdown import to_markdown
+from bayesnet.report.plots import causal_web_svg, evidence_svg, forest_svg, tornado_svg
+from bayesnet.report.tables import all_tables
+from bayesnet.version import __version__
 
 __all__ = ["ReportFiles", "write_report"]
 
@@ -70,33 +73,25 @@ class _Steps:
 
 
 def write_report(
-    model: Model,
+    q: Question,
+    post: Posterior,
     out_dir: str | Path,
     *,
-    target: str = DEFAULT_TARGET,
-    state: str | None = None,
-    scenario: str | None = None,
-    given: Mapping[str, str] | None = None,
-    do: Mapping[str, str] | None = None,
     k: int = 2,
-    draws: int = DEFAULT_DRAWS,
-    seed: int = DEFAULT_SEED,
-    hdi_prob: float = DEFAULT_HDI,
     quiet: bool = False,
 ) -> ReportFiles:
     """Analyse ``P(target = state | situation)`` and write the report into ``out_dir``.
 
     Parameters
     ----------
-    model : Model
+    q : Question
+        The target, its state and the situation.
+    post : Posterior
+        Posterior draws shared by every analysis.
     out_dir : str or pathlib.Path
         Created if missing; files of an earlier report there are replaced.
-    target, state, scenario, given, do
-        The question and the situation (see :func:`bayesnet.query.query`).
     k : int
         Size of the best set of levers.
-    draws, seed, hdi_prob
-        Posterior draws shared by every analysis.
     quiet : bool
         No progress bar (there is none anyway when stderr is not a terminal).
 
@@ -107,23 +102,16 @@ def write_report(
     Examples
     --------
     >>> import bayesnet
-    >>> from bayesnet.report import write_report
-    >>> write_report(bayesnet.load(), "report", scenario="integrated_care_system")  # doctest: +SKIP
+    >>> model = bayesnet.load()
+    >>> q = bayesnet.question(model, "collaborative_behaviour", scenario="integrated_care_system")
+    >>> files = bayesnet.write_report(q, bayesnet.posterior(model), "report/")  # doctest: +SKIP
     """
-    from bayesnet import __version__
-    from bayesnet.render import to_dot
-    from bayesnet.report.html import to_html
-    from bayesnet.report.markdown import to_markdown
-    from bayesnet.report.plots import causal_web_svg, evidence_svg, forest_svg, tornado_svg
-    from bayesnet.report.tables import all_tables
-
     folder = Path(out_dir)
     steps = _Steps(9, quiet)
     try:
-        data = analyse(model, target=target, state=state, scenario=scenario, given=given, do=do, k=k, draws=draws,
-                       seed=seed, hdi_prob=hdi_prob, show_progress=not quiet, step=steps)
+        data = analyse(q, post, k=k, show_progress=not quiet, step=steps)
         steps("pictures")
-        dot = to_dot(model.codebook, model.links, influence=data.influence, show_feedback=False,
+        dot = to_dot(q.model.codebook, q.model.links, influence=data.influence, show_feedback=False,
                      title=f"Influence on {data.question.target} = {data.question.state}")
         web, note = causal_web_svg(dot)
         svgs = {"tornado": tornado_svg(data), "forest": forest_svg(data), "evidence": evidence_svg(data), "web": web}

@@ -7,7 +7,7 @@ Run from anywhere after installing the package::
 The review contrasts a voluntary buddying arrangement, "likely to start with a high degree
 of initial trust between partners and initial faith in the process", with mandated
 integrated care systems that "do not allow for building of relationships". This script
-runs both timelines of this folder through the time-sliced model (``bayesnet.dynamics``):
+runs both timelines of this folder through the time-sliced model (``bayesnet.dynamics.trajectories``):
 
 * ``voluntary_quick_wins.yaml``: the buddying scenario, quick wins in slices 2 and 3,
   evaluation and dissemination of progress in slice 4;
@@ -32,10 +32,7 @@ from pathlib import Path
 import pandas as pd
 
 import bayesnet
-from bayesnet.dynamics import trajectory
-from bayesnet.inertia import Inertia, collaborative_inertia
-from bayesnet.timeline import Timeline, read_timeline
-from bayesnet.trajectory_plot import write_trajectory_plot
+from bayesnet import Inertia, Timeline, collaborative_inertia, read_timeline, trajectory, write_trajectory_plot
 
 HERE = Path(__file__).resolve().parent
 TIMELINES = {"voluntary": HERE / "voluntary_quick_wins.yaml", "mandated": HERE / "mandated_early_conflict.yaml"}
@@ -45,9 +42,9 @@ SEED = 20210602
 
 def run(model: bayesnet.Model, *, draws: int = 1000, seed: int = SEED) -> dict[str, Inertia]:
     """Both timelines: name -> :class:`Inertia` (its ``trajectory`` follows faith, trust, behaviour)."""
+    post = bayesnet.posterior(model, draws=draws, seed=seed)
     return {
-        name: collaborative_inertia(model, read_timeline(path), also=NODES, draws=draws, seed=seed)
-        for name, path in TIMELINES.items()
+        name: collaborative_inertia(model, read_timeline(path), post, also=NODES) for name, path in TIMELINES.items()
     }
 
 
@@ -60,8 +57,9 @@ def without_first_quick_win(timeline: Timeline) -> Timeline:
 def quick_win_effect(model: bayesnet.Model, *, draws: int | None = None, seed: int = SEED) -> pd.DataFrame:
     """P(trust high) per slice on the voluntary timeline, with and without its first quick win."""
     timeline = read_timeline(TIMELINES["voluntary"])
-    with_it = trajectory(model, timeline, nodes=["trust"], draws=draws, seed=seed)
-    without = trajectory(model, without_first_quick_win(timeline), nodes=["trust"], draws=draws, seed=seed)
+    post = None if draws is None else bayesnet.posterior(model, draws=draws, seed=seed)
+    with_it = trajectory(model, timeline, post, nodes=["trust"])
+    without = trajectory(model, without_first_quick_win(timeline), post, nodes=["trust"])
     frame = pd.DataFrame(
         {"with": with_it.point[0], "without": without.point[0]}, index=pd.Index(with_it.slice_names, name="slice")
     )

@@ -31,9 +31,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from bayesnet.change_report import ChangeReport, change_report
-from bayesnet.store import init_model, update_folder
-from bayesnet.update import Change
+import bayesnet
+from bayesnet import Change, ChangeReport, change_report, init_model, update_folder
 
 STUDY = Path(__file__).resolve().parent / "study.yaml"
 """The fictional study."""
@@ -54,7 +53,7 @@ def with_study_contexts(change: Change, *, draws: int = 4000, seed: int = 202106
     upper = change.after.codebook[TARGET].upper
     rows = {}
     for tag, model in (("before", change.before), ("after", change.after)):
-        result = model.query(TARGET, scenario="buddying", given=STUDY_CONTEXTS, draws=draws, seed=seed)
+        result = bayesnet.query(model, TARGET, scenario="buddying", given=STUDY_CONTEXTS, draws=draws, seed=seed)
         rows[tag] = {"probability": result.distribution[upper], "mean": result.mean[upper],
                      "low": result.interval.at[upper, "low"], "high": result.interval.at[upper, "high"]}
     return pd.DataFrame(rows).T

@@ -1,0 +1,263 @@
+"""Conditional probability tables from coded evidence: a logistic model of signed links.
+
+The model (Koller and Friedman, *Probabilistic Graphical Models*, section 5.4.2, the
+generalised-linear / logistic CPD; docs/model.md has the full derivation and a worked
+example): for a child ``X`` with parents ``P_1..P_k`` the log-odds of ``X``'s upper state is
+
+    eta = bias_X + sum over links l into X of  w_l * (x_l - 1/2) * [moderator_l holds]
+
+where ``x_l`` is the link's parent coded 0 for its lower state and 1 for its upper state
+(``i / (card - 1)`` for a parent with more states), so a parent pushes the child up by
+``w_l / 2`` in its upper state and down by ``w_l / 2`` in its lower state, and a moderated
+link only acts while its moderator is in the named state (an interaction term). A child
+with ``k > 2`` ordered states uses the adjacent-category logit ``P(j) ∝ exp(eta * j/(k-1))``,
+which is the logistic model when ``k = 2``.
+
+Why logistic and not noisy-OR: the review's links are signed (promoting and inhibiting) and
+moderated (binding contracts help confidence in mandated types but harm trust in voluntary
+ones); noisy-OR combines only promoting causes and has no natural interaction term.
+
+This module is pure numpy: every function is vectorised over a trailing draw axis ``S``
+(``S = 1`` for the posterior-mean model).
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import os
+import threading
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+from threadpoolctl import threadpool_limits
+
+from bayesnet.inputs.codebook import Codebook
+
+__all__ = ["ChildSpec", "NetworkSpec", "build_cpts", "category_probabilities", "network_spec"]
+
+
+@dataclass(frozen=True)
+class ChildSpec:
+    """How one non-root node's CPT is computed.
+
+    Attributes
+    ----------
+    node : str
+    parents : tuple of str
+        Parent order of the CPT axes (sorted ids).
+    link_rows : tuple of int
+        Rows of the lag-0 link table that point into this node.
+    design : numpy.ndarray
+        Shape ``(n_parent_configs, n_links)``: ``(x - 1/2) * [moderator holds]`` for every
+        configuration of the parents (C order over ``parents``) and link.
+    """
+
+    node: str
+    parents: tuple[str, ...]
+    link_rows: tuple[int, ...]
+    design: np.ndarray
+
+
+@dataclass(frozen=True)
+class NetworkSpec:
+    """The compiled structure of the same-time network: order, states, parents, links.
+
+    Attributes
+    ----------
+    order : tuple of str
+        Nodes in a topological order (ties broken by codebook order).
+    states : dict
+        Node -> tuple of states.
+    parents : dict
+        Node -> tuple of parents (empty for roots).
+    roots : tuple of str
+        Nodes without parents; their CPT is a base rate.
+    children : tuple of ChildSpec
+    links : pandas.DataFrame
+        The lag-0 rows of the link table, re-indexed 0..L-1; ``link_rows`` index it.
+    """
+
+    order: tuple[str, ...]
+    states: Mapping[str, tuple[str, ...]]
+    parents: Mapping[str, tuple[str, ...]]
+    roots: tuple[str, ...]
+    children: tuple[ChildSpec, ...]
+    links: pd.DataFrame
+
+    def card(self, node: str) -> int:
+        """Number of states of ``node``."""
+        return len(self.states[node])
+
+    @property
+    def cards(self) -> dict[str, int]:
+        """Node -> number of states."""
+        return {n: len(s) for n, s in self.states.items()}
+
+
+def _topological(graph: nx.DiGraph, codebook: Codebook) -> tuple[str, ...]:
+    rank = {n: i for i, n in enumerate(codebook.ids)}
+    return tuple(nx.lexicographical_topological_sort(graph, key=lambda n: rank.get(n, len(rank))))
+
+
+def network_spec(codebook: Codebook, links: pd.DataFrame, graph: nx.DiGraph) -> NetworkSpec:
+    """Compile codebook, link table and DAG into a :class:`NetworkSpec`.
+
+    Parameters
+    ----------
+    codebook : Codebook
+    links : pandas.DataFrame
+        From :func:`bayesnet.build.graph.link_table`.
+    graph : networkx.DiGraph
+        From :func:`bayesnet.build.graph.build_dag` (acyclic).
+    """
+    same_time = links[links["lag"] == 0].reset_index(drop=True)
+    states = {n.id: n.states for n in codebook}
+    parents = {n: tuple(sorted(graph.predecessors(n))) for n in graph.nodes}
+    order = _topological(graph, codebook)
+    roots = tuple(n for n in order if not parents[n])
+    children = []
+    for node in order:
+        if not parents[node]:
+            continue
+        rows = tuple(int(i) for i in np.flatnonzero(same_time["to"].to_numpy() == node))
+        pa = parents[node]
+        configs = list(itertools.product(*(range(len(states[p])) for p in pa)))
+        design = np.zeros((len(configs), len(rows)))
+        for j, row in enumerate(rows):
+            link = same_time.iloc[row]
+            pos = pa.index(link["from"])
+            scale = len(states[link["from"]]) - 1
+            mod = None
+            if link["when_node"] is not None and not pd.isna(link["when_node"]):
+                mod = (pa.index(link["when_node"]), states[link["when_node"]].index(link["when_state"]))
+            for i, cfg in enumerate(configs):
+                holds = mod is None or cfg[mod[0]] == mod[1]
+                design[i, j] = (cfg[pos] / scale - 0.5) if holds else 0.0
+        children.append(ChildSpec(node, pa, rows, design))
+    return NetworkSpec(order, states, parents, roots, tuple(children), same_time)
+
+
+def _adjacent_category(eta: np.ndarray, card: int, out: np.ndarray) -> None:
+    """Fill ``out`` (card, configs, S) with P(state j) ∝ exp(eta * j / (card - 1)).
+
+    Two states (the common case) is the logistic function, computed in place (``eta`` is
+    overwritten) so that a child with many parents needs no temporaries the size of its
+    table; ``1 / (1 + exp(-eta))`` with numpy's exp measured 10-20 times faster here than
+    ``scipy.special.expit``. ``eta`` is clipped to +-700 so exp cannot overflow.
+    """
+    np.clip(eta, -700.0, 700.0, out=eta)
+    if card == 2:
+        upper = out[1]
+        np.negative(eta, out=upper)
+        np.exp(upper, out=upper)
+        upper += 1.0
+        np.reciprocal(upper, out=upper)
+        np.subtract(1.0, upper, out=out[0])
+        return
+    steps = np.arange(card) / (card - 1)
+    logits = eta[None, ...] * steps[:, None, None]
+    logits -= logits.max(axis=0, keepdims=True)
+    np.exp(logits, out=out)
+    out /= out.sum(axis=0, keepdims=True)
+
+
+def category_probabilities(eta: np.ndarray, card: int) -> np.ndarray:
+    """P(state j) of a ``card``-state child for log-odds ``eta`` of any shape.
+
+    The same adjacent-category (logistic for two states) map as the CPTs use.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(card, *eta.shape)``; ``eta`` itself is not modified.
+    """
+    flat = np.array(eta, dtype=float).reshape(1, -1)
+    out = np.empty((card, 1, flat.shape[1]))
+    _adjacent_category(flat, card, out)
+    return out.reshape((card, *np.shape(eta)))
+
+
+#: Parent configurations computed at once when filling a large CPT (bounds temporaries).
+_CONFIG_BLOCK = 256
+#: Table size (configurations x draws) from which blocks are filled on all cores. numpy
+#: releases the GIL in matmul and ufuncs, so threads share the work: building trust's
+#: 4,096 x 4,000 table took 52 ms on two threads against 136 ms on one (2-core machine).
+_PARALLEL_MIN = 1_000_000
+_POOL: list[ThreadPoolExecutor] = []
+_POOL_LOCK = threading.Lock()
+
+
+def _executor() -> ThreadPoolExecutor:
+    """One shared thread pool, made on first use, as wide as the machine (at most 8)."""
+    with _POOL_LOCK:
+        if not _POOL:
+            _POOL.append(ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1), thread_name_prefix="cpt"))
+        return _POOL[0]
+
+
+def _fill_block(child: ChildSpec, w: np.ndarray, b: np.ndarray, table: np.ndarray, start: int) -> None:
+    """Fill the parent configurations ``start .. start + _CONFIG_BLOCK`` of ``table``."""
+    stop = min(start + _CONFIG_BLOCK, child.design.shape[0])
+    eta = child.design[start:stop] @ w
+    eta += b[None, :]
+    _adjacent_category(eta, table.shape[0], table[:, start:stop])
+
+
+def build_cpts(
+    spec: NetworkSpec,
+    *,
+    weights: np.ndarray,
+    bias: Mapping[str, np.ndarray],
+    base_rate: Mapping[str, np.ndarray],
+) -> dict[str, np.ndarray]:
+    """Every CPT for every draw.
+
+    Parameters
+    ----------
+    spec : NetworkSpec
+    weights : numpy.ndarray
+        Shape ``(L, S)``: signed log-odds weight of each lag-0 link per draw.
+    bias : mapping
+        Non-root node -> shape ``(S,)`` bias (log-odds at the parents' midpoint).
+    base_rate : mapping
+        Root node -> shape ``(S,)`` probability of its upper state (for a root with more
+        than two states, the remaining mass is spread evenly over its lower states).
+
+    Returns
+    -------
+    dict
+        Node -> array of shape ``(card, *parent_cards, S)`` (pgmpy's TabularCPD layout
+        plus a trailing draw axis); every column sums to 1.
+    """
+    weights = np.asarray(weights, dtype=float)
+    n_draws = weights.shape[1] if weights.ndim == 2 else 1
+    cpts: dict[str, np.ndarray] = {}
+    for root in spec.roots:
+        card = spec.card(root)
+        p = np.broadcast_to(np.asarray(base_rate[root], dtype=float), (n_draws,))
+        table = np.empty((card, n_draws))
+        table[-1] = p
+        table[:-1] = (1.0 - p) / (card - 1)
+        cpts[root] = table
+    for child in spec.children:
+        card = spec.card(child.node)
+        b = np.broadcast_to(np.asarray(bias[child.node], dtype=float), (n_draws,))
+        w = weights[list(child.link_rows), :]
+        n_configs = child.design.shape[0]
+        table = np.empty((card, n_configs, n_draws))
+
+        fill = functools.partial(_fill_block, child, w, b, table)
+        starts = range(0, n_configs, _CONFIG_BLOCK)
+        if len(starts) > 1 and n_configs * n_draws >= _PARALLEL_MIN:
+            with threadpool_limits(1):  # BLAS threads on these thin blocks only add overhead
+                list(_executor().map(fill, starts))
+        else:
+            for start in starts:
+                fill(start)
+        cpts[child.node] = table.reshape((card, *(spec.card(p) for p in child.parents), n_draws))
+    return cpts

@@ -1,0 +1,227 @@
+"""The causal web as a graph: the link table and the DAG built from codebook and evidence.
+
+A *link* is what several sources can report: an arrow ``from -> to``, optionally moderated
+(``when``) and optionally a feedback arrow across time slices (``lag = 1``). Its row in the
+link table counts the **distinct** sources that support it (same direction as the link's
+sign) and that contradict it, per source kind, and lists their ids.
+
+Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import networkx as nx
+import pandas as pd
+
+from bayesnet.inputs.codebook import Codebook
+from bayesnet.errors import CycleError
+from bayesnet.inputs.evidence import SOURCE_KINDS, Evidence
+from bayesnet.inputs.settings import Settings
+
+__all__ = [
+    "LINK_COLUMNS",
+    "arrow_origins",
+    "build_dag",
+    "check_acyclic",
+    "link_table",
+    "locate_cycle",
+    "parents_of",
+]
+
+LINK_COLUMNS = (
+    "from", "to", "sign", "when_node", "when_state", "lag",
+    "n_support", "n_contradict", "w_support", "w_contradict",
+    *(f"support_{k}" for k in SOURCE_KINDS),
+    *(f"contradict_{k}" for k in SOURCE_KINDS),
+    "support_ids", "contradict_ids",
+)
+"""Columns of :func:`link_table`, in order."""
+
+
+@dataclass(frozen=True)
+class _Origin:
+    source_id: str
+    path: str
+    line: int | None
+
+
+def _collect(evidence: Evidence) -> tuple[dict[tuple, dict[str, int]], dict[tuple, list[_Origin]], dict[str, str]]:
+    """Link key -> {source id: sign}, link key -> origins, source id -> kind."""
+    votes: dict[tuple, dict[str, int]] = defaultdict(dict)
+    origins: dict[tuple, list[_Origin]] = defaultdict(list)
+    kinds: dict[str, str] = {}
+    for src in evidence:
+        kinds[src.id] = src.kind
+        for cmoc in src.cmocs:
+            for arrow in cmoc.arrows():
+                origins[arrow.key].append(_Origin(src.id, src.path, cmoc.line))
+                previous = votes[arrow.key].get(src.id)
+                # A source that states both directions of one link is self-contradictory;
+                # it then counts once, as contradicting whichever sign the link ends up with.
+                votes[arrow.key][src.id] = 0 if previous not in (None, arrow.sign) else arrow.sign
+    return votes, origins, kinds
+
+
+def link_table(codebook: Codebook, evidence: Evidence, settings: Settings | None = None) -> pd.DataFrame:
+    """One row per link with its sign, its distinct supporting and contradicting sources.
+
+    Parameters
+    ----------
+    codebook : Codebook
+    evidence : Evidence
+    settings : Settings, optional
+        Kind weights used for ``w_support``/``w_contradict`` and for the sign (default
+        :class:`Settings`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`LINK_COLUMNS`, sorted by (to, from, when, lag) so the table does not
+        depend on the order the evidence was loaded in. ``sign`` is +1 or -1: the direction
+        with the larger kind-weighted count of distinct sources (ties: +1).
+    """
+    settings = settings or Settings()
+    weights = settings.kind_weights
+    votes, _, kinds = _collect(evidence)
+    rows = []
+    for key, by_source in votes.items():
+        source, target, when, lag = key
+        w_plus = sum(weights[kinds[s]] for s, v in by_source.items() if v == 1)
+        w_minus = sum(weights[kinds[s]] for s, v in by_source.items() if v == -1)
+        sign = 1 if w_plus >= w_minus else -1
+        support = sorted((s for s, v in by_source.items() if v == sign), key=_ref_order)
+        contra = sorted((s for s, v in by_source.items() if v != sign), key=_ref_order)
+        row = {
+            "from": source,
+            "to": target,
+            "sign": sign,
+            "when_node": when[0] if when else None,
+            "when_state": when[1] if when else None,
+            "lag": lag,
+            "n_support": len(support),
+            "n_contradict": len(contra),
+            "w_support": float(sum(weights[kinds[s]] for s in support)),
+            "w_contradict": float(sum(weights[kinds[s]] for s in contra)),
+        }
+        for k in SOURCE_KINDS:
+            row[f"support_{k}"] = sum(kinds[s] == k for s in support)
+            row[f"contradict_{k}"] = sum(kinds[s] == k for s in contra)
+        row["support_ids"] = tuple(support)
+        row["contradict_ids"] = tuple(contra)
+        rows.append(row)
+    order = {n: i for i, n in enumerate(codebook.ids)}
+    rows.sort(
+        key=lambda r: (
+            order.get(r["to"], len(order)), r["to"], order.get(r["from"], len(order)), r["from"],
+            r["when_node"] or "", r["when_state"] or "", r["lag"],
+        )
+    )
+    table = pd.DataFrame(rows, columns=list(LINK_COLUMNS))
+    table = table.astype({"sign": "int64", "lag": "int64", "n_support": "int64", "n_contradict": "int64"})
+    return table.reset_index(drop=True)
+
+
+def _ref_order(source_id: str) -> tuple[int, str]:
+    digits = "".join(ch for ch in source_id if ch.isdigit())
+    return (int(digits) if digits else 10**9, source_id)
+
+
+def _same_time_edges(links: pd.DataFrame) -> Iterable[tuple[str, str, str]]:
+    """(parent, child, role) of every lag-0 dependency, moderators included."""
+    for parent, child, when_node, lag in zip(
+        links["from"], links["to"], links["when_node"], links["lag"], strict=True
+    ):
+        if lag != 0:
+            continue
+        yield (parent, child, "cause")
+        if when_node is not None and not pd.isna(when_node):
+            yield (when_node, child, "moderator")
+
+
+def build_dag(codebook: Codebook, links: pd.DataFrame) -> nx.DiGraph:
+    """The same-time causal web as a networkx DiGraph.
+
+    Every codebook node is a graph node (with its codebook fields as attributes); every
+    lag-0 link adds an edge ``from -> to`` and, when moderated, ``when_node -> to``. Edge
+    attribute ``roles`` lists ``"cause"`` and/or ``"moderator"``. Lag-1 links are not edges.
+
+    Raises
+    ------
+    CycleError
+        When the lag-0 links close a cycle; see :func:`check_acyclic`.
+    """
+    graph = nx.DiGraph()
+    for node in codebook:
+        graph.add_node(node.id, **node.to_dict())
+    for parent, child, role in _same_time_edges(links):
+        if graph.has_edge(parent, child):
+            roles = graph.edges[parent, child]["roles"]
+            if role not in roles:
+                roles.append(role)
+        else:
+            graph.add_edge(parent, child, roles=[role])
+    check_acyclic(graph, links)
+    return graph
+
+
+def check_acyclic(graph: nx.DiGraph, links: pd.DataFrame) -> None:
+    """Raise :class:`CycleError` naming the whole cycle if ``graph`` has one.
+
+    The message lists each arrow of the cycle with the sources behind it and suggests the
+    review's own remedy: stage one end (as initial trust precedes trust) or mark the
+    feedback arrow ``lag: 1`` for the time-sliced model.
+    """
+    try:
+        cycle_edges = nx.find_cycle(graph)
+    except nx.NetworkXNoCycle:
+        return
+    nodes = [u for u, _ in cycle_edges] + [cycle_edges[0][0]]
+    parts = []
+    weakest: tuple[int, str, str] | None = None
+    for u, v in cycle_edges:
+        rows = links[(links["from"] == u) & (links["to"] == v) & (links["lag"] == 0)]
+        mods = links[(links["when_node"] == u) & (links["to"] == v) & (links["lag"] == 0)]
+        ids = sorted({s for r in pd.concat([rows, mods]).itertuples() for s in r.support_ids + r.contradict_ids})
+        parts.append(f"{u} -> {v} [{', '.join(ids) or 'no source'}]")
+        if weakest is None or len(ids) < weakest[0]:
+            weakest = (len(ids), u, v)
+    assert weakest is not None
+    raise CycleError(
+        "these links close a cycle: "
+        + "; ".join(parts)
+        + f". A Bayesian network cannot hold a cycle: stage one end, as the review does with "
+        f"initial trust (early) and trust (middle), or mark the feedback arrow "
+        f"({weakest[1]} -> {weakest[2]}?) with 'lag: 1' so the time-sliced model carries it "
+        "from one slice to the next",
+        cycle=nodes,
+        value=" -> ".join(nodes),
+    )
+
+
+def parents_of(graph: nx.DiGraph, node: str) -> tuple[str, ...]:
+    """Parents of ``node`` in a stable order (sorted by id)."""
+    return tuple(sorted(graph.predecessors(node)))
+
+
+def arrow_origins(evidence: Evidence, arrow_key: tuple) -> list[tuple[str, str, int | None]]:
+    """(source id, path, line) of every CMOC stating the link ``arrow_key``."""
+    _, origins, _ = _collect(evidence)
+    return [(o.source_id, o.path, o.line) for o in origins.get(arrow_key, [])]
+
+
+def locate_cycle(exc: CycleError, evidence: Evidence) -> CycleError:
+    """Return ``exc`` with path/line of the first CMOC that states an arrow of its cycle."""
+    _, origins, _ = _collect(evidence)
+    pairs = set(zip(exc.cycle, exc.cycle[1:], strict=False))
+    for key, found in sorted(origins.items(), key=lambda kv: str(kv[0])):
+        source, target, when, lag = key
+        if lag == 0 and ((source, target) in pairs or (when and (when[0], target) in pairs)):
+            first = found[0]
+            return CycleError(exc.reason, cycle=exc.cycle, path=first.path, line=first.line,
+                              field="cmocs", value=exc.value)
+    return exc
+

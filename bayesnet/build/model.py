@@ -1,0 +1,223 @@
+"""The model: validated inputs plus what is derived from them (links, DAG, CPTs, network).
+
+A :class:`Model` is immutable: derived objects are computed once, on first use, and the
+arrays it hands out are read-only; a change (an update with new studies) gives a new model.
+It holds data only: questions are asked with :func:`bayesnet.query` and the analyses of
+:mod:`bayesnet.analysis`, over a :class:`bayesnet.inference.Posterior` of its draws.
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from bayesnet.build.cpt import NetworkSpec, network_spec
+from bayesnet.build.graph import build_dag, link_table, locate_cycle
+from bayesnet.build.parameters import ParameterDraws, ParameterPriors, parameter_priors
+from bayesnet.cache import LRUCache
+from bayesnet.checks import check_draws, check_seed
+from bayesnet.engine import Structure
+from bayesnet.errors import CycleError, QueryError, closest
+from bayesnet.inputs.codebook import Codebook
+from bayesnet.inputs.evidence import Evidence
+from bayesnet.inputs.folder import ModelFiles, is_embedded, read_model_files
+from bayesnet.inputs.scenarios import Scenarios
+from bayesnet.inputs.settings import Settings
+
+if TYPE_CHECKING:
+    from bayesnet.build.network import DiscreteBayesianNetwork
+
+__all__ = ["CPTs", "Model", "load", "read_only"]
+
+CPTs = Mapping[str, np.ndarray]
+"""Node -> CPT array ``(card, *parent_cards, S)``: the engine's layout with a trailing draw axis."""
+DRAW_CACHE_SIZE = 3
+"""CPT draw sets a model keeps (the default one and one or two alternatives)."""
+
+
+def read_only(cpts: Mapping[str, np.ndarray]) -> CPTs:
+    """The CPTs as a read-only mapping of read-only arrays (the arrays are not copied)."""
+    for arr in cpts.values():
+        arr.setflags(write=False)
+    return types.MappingProxyType(dict(cpts))
+
+
+@dataclass(frozen=True, eq=False)
+class Model:
+    """A Bayesian network of the review's causal web.
+
+    Parameters
+    ----------
+    codebook : Codebook
+    evidence : Evidence
+    settings : Settings
+    scenarios : Scenarios
+    review_summary : dict
+    root : pathlib.Path or None
+        The model folder it was read from (None when built in memory).
+
+    Attributes
+    ----------
+    links : pandas.DataFrame
+        One row per link with its sign and distinct sources (all lags).
+    dag : networkx.DiGraph
+        The same-time causal web.
+    spec : NetworkSpec
+        Compiled structure (order, states, parents, design matrices).
+    priors : ParameterPriors
+        Distributions of every parameter.
+    network : pgmpy.models.DiscreteBayesianNetwork
+        The posterior-mean network, as pgmpy sees it.
+    """
+
+    codebook: Codebook
+    evidence: Evidence
+    settings: Settings
+    scenarios: Scenarios
+    review_summary: Mapping[str, Any] = field(default_factory=dict)
+    root: Path | None = None
+    _draws: LRUCache[CPTs] = field(default_factory=lambda: LRUCache(DRAW_CACHE_SIZE), init=False, repr=False)
+
+    @classmethod
+    def from_files(cls, files: ModelFiles) -> Model:
+        """Build from validated files (see :func:`bayesnet.inputs.folder.read_model_files`)."""
+        model = cls(files.codebook, files.evidence, files.settings, files.scenarios,
+                    dict(files.review_summary), files.root)
+        try:
+            model.dag  # noqa: B018 - validate acyclicity now, not at the first query
+        except CycleError as err:
+            raise locate_cycle(err, files.evidence) from None
+        return model
+
+    def __repr__(self) -> str:
+        where = self.name
+        n_links = int((self._links["lag"] == 0).sum())
+        return (
+            f"<bayesnet.Model {where}: {len(self.codebook)} nodes, {n_links} links, "
+            f"{len(self.evidence)} sources, {len(self.scenarios)} scenarios>"
+        )
+
+    @cached_property
+    def _links(self) -> pd.DataFrame:
+        return link_table(self.codebook, self.evidence, self.settings)
+
+    @property
+    def links(self) -> pd.DataFrame:
+        """The link table (see :func:`bayesnet.build.graph.link_table`), one row per link of any
+        lag; a copy, so the model's own stays as it is."""
+        return self._links.copy()
+
+    @property
+    def name(self) -> str:
+        """Where the model comes from: its folder, "embedded default model", or "in memory"."""
+        if self.root is None:
+            return "in memory"
+        return "embedded default model" if is_embedded(self.root) else str(self.root)
+
+    @cached_property
+    def dag(self) -> nx.DiGraph:
+        """The same-time causal web (see :func:`bayesnet.build.graph.build_dag`)."""
+        return build_dag(self.codebook, self._links)
+
+    @cached_property
+    def spec(self) -> NetworkSpec:
+        """Compiled structure for CPT building."""
+        return network_spec(self.codebook, self._links, self.dag)
+
+    @cached_property
+    def structure(self) -> Structure:
+        """The structure as the batched inference engine takes it."""
+        return Structure.from_dicts(self.spec.cards, self.spec.parents)
+
+    @cached_property
+    def priors(self) -> ParameterPriors:
+        """Distributions of every parameter."""
+        return parameter_priors(self.spec, self.codebook, self.settings)
+
+    @cached_property
+    def mean_parameters(self) -> ParameterDraws:
+        """Posterior-mean parameters (one draw)."""
+        return self.priors.mean()
+
+    @cached_property
+    def cpts(self) -> CPTs:
+        """CPTs of the posterior-mean model, each with a trailing draw axis of length 1 (read-only)."""
+        return read_only(self.mean_parameters.cpts(self.spec, self.priors))
+
+    @cached_property
+    def bytes_per_draw(self) -> int:
+        """Memory one draw of every CPT takes."""
+        return sum(int(np.prod(a.shape[:-1])) for a in self.cpts.values()) * 8
+
+    @cached_property
+    def network(self) -> DiscreteBayesianNetwork:
+        """The posterior-mean model as a pgmpy ``DiscreteBayesianNetwork``."""
+        from bayesnet.build.network import to_pgmpy
+
+        return to_pgmpy(self.spec, self.cpts)
+
+    def parameter_draws(self, n_draws: int, seed: int) -> ParameterDraws:
+        """``n_draws`` draws of every parameter (see :class:`ParameterPriors`)."""
+        n = check_draws(n_draws, "parameter_draws", bytes_per_draw=self.bytes_per_draw)
+        return self.priors.draw(n, check_seed(seed, "parameter_draws"))
+
+    def cpt_draws(self, n_draws: int, seed: int) -> CPTs:
+        """CPTs for ``n_draws`` posterior draws (read-only), cached per ``(n_draws, seed)``.
+
+        A sweep of queries with the same draws and seed pays for drawing and building once.
+        """
+        n = check_draws(n_draws, "cpt_draws", bytes_per_draw=self.bytes_per_draw)
+        seed = check_seed(seed, "cpt_draws")
+        return self._draws.get((n, seed), lambda: read_only(self.priors.draw(n, seed).cpts(self.spec, self.priors)))
+
+    def cpt_frame(self, node: str) -> pd.DataFrame:
+        """The posterior-mean CPT of ``node``: one row per parent configuration, one column per state."""
+        if node not in self.codebook:
+            raise QueryError(f"unknown node {node!r}", suggestions=closest(node, self.codebook.ids))
+        values = self.cpts[node][..., 0]
+        parents = self.spec.parents[node]
+        states = self.spec.states[node]
+        if not parents:
+            return pd.DataFrame([values], columns=pd.Index(states, name=node))
+        flat = values.reshape(len(states), -1).T
+        if len(parents) == 1:
+            index = pd.Index(list(self.spec.states[parents[0]]), name=parents[0])
+        else:
+            index = pd.MultiIndex.from_product([list(self.spec.states[p]) for p in parents], names=list(parents))
+        return pd.DataFrame(flat, index=index, columns=pd.Index(states, name=node))
+
+
+def load(path: str | Path | None = None) -> Model:
+    """Load a model folder, or the embedded default model.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path, optional
+        A folder holding ``priors/`` and ``evidence/`` (see ``bayesnet init``). Default:
+        the model embedded in the package, coded from the review's published text.
+
+    Returns
+    -------
+    Model
+
+    Raises
+    ------
+    InputError
+        Any problem in any file, named by file, line and field. Nothing is written.
+
+    Examples
+    --------
+    >>> import bayesnet
+    >>> model = bayesnet.load()
+    >>> model
+    <bayesnet.Model embedded default model: 61 nodes, 92 links, 65 sources, 11 scenarios>
+    """
+    return Model.from_files(read_model_files(path))

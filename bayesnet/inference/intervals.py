@@ -1,0 +1,79 @@
+"""Summaries of posterior draws: highest-density intervals and ArviZ objects.
+
+ArviZ is imported here only, lazily (it is slow to import) and without its start-up
+FutureWarning about the 1.x refactor, which says nothing about this package's use of the
+stable ``InferenceData`` API.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    import arviz as az
+
+__all__ = ["arviz", "hdi", "inference_data", "summarise"]
+
+
+def arviz() -> Any:
+    """The ``arviz`` module, imported quietly."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=FutureWarning, module="arviz")
+        import arviz as az
+    return az
+
+
+def hdi(samples: np.ndarray, hdi_prob: float) -> np.ndarray:
+    """Highest-density interval of each column of ``samples`` (shape ``(S, k)``).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(k, 2)``: low and high per column (a single draw gives a zero-width interval).
+    """
+    samples = np.asarray(samples, dtype=float)
+    if samples.ndim == 1:
+        samples = samples[:, None]
+    if samples.shape[0] < 2:
+        return np.stack([samples[0], samples[0]], axis=-1)
+    az = arviz()
+    return np.stack([np.asarray(az.hdi(samples[:, j], hdi_prob=hdi_prob)) for j in range(samples.shape[1])])
+
+
+def summarise(samples: np.ndarray | None, hdi_prob: float) -> tuple[float, float, float]:
+    """Mean, and low and high ends of the HDI, of one quantity's draws (NaN without draws)."""
+    if samples is None:
+        return (math.nan, math.nan, math.nan)
+    low, high = hdi(samples, hdi_prob)[0]
+    return float(np.mean(samples)), float(low), float(high)
+
+
+def inference_data(
+    draws: Mapping[str, np.ndarray],
+    states: Mapping[str, Sequence[str]],
+    *,
+    attrs: Mapping[str, Any] | None = None,
+) -> az.InferenceData:
+    """Posterior draws as ``InferenceData`` with one chain.
+
+    Parameters
+    ----------
+    draws : mapping
+        Variable name -> array ``(S, k)``: a distribution over ``k`` states per draw.
+    states : mapping
+        Variable name -> its ``k`` state names; the dimension is ``<name>_state``.
+    attrs : mapping, optional
+        Provenance (situation, HDI probability, seed).
+    """
+    az = arviz()
+    return az.from_dict(
+        posterior={name: np.asarray(d)[None, ...] for name, d in draws.items()},
+        coords={f"{name}_state": list(states[name]) for name in draws},
+        dims={name: [f"{name}_state"] for name in draws},
+        attrs=dict(attrs or {}),
+    )

@@ -1,0 +1,244 @@
+"""The answers of queries: one node's distribution, several nodes', a joint distribution.
+
+Each result keeps its :class:`~bayesnet.inference.questions.Question`, the point answer of
+the posterior-mean network and, when asked, the answer under every posterior draw, and
+shows them as pandas objects and an ArviZ ``InferenceData``. :func:`plain` makes any value
+of a result JSON-ready.
+
+Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, overload
+
+import numpy as np
+import pandas as pd
+
+from bayesnet.defaults import DEFAULT_HDI
+from bayesnet.errors import QueryError, closest
+from bayesnet.inference.intervals import hdi, inference_data
+from bayesnet.inference.questions import Question, Situation
+
+if TYPE_CHECKING:
+    import arviz as az
+
+__all__ = ["JointResult", "QueryResult", "QueryResults", "plain"]
+
+
+def plain(value: Any) -> Any:
+    """A JSON-ready copy: numpy scalars as Python ones, NaN as None, tuples as lists, recursively."""
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | np.ndarray):
+        return [plain(v) for v in (value.tolist() if isinstance(value, np.ndarray) else value)]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float):
+        return None if math.isnan(value) else value
+    return None if value is pd.NA or value is pd.NaT else value
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """The answer to one query about one node.
+
+    Attributes
+    ----------
+    question : Question
+    point : numpy.ndarray
+        Shape ``(k,)``: the distribution under the posterior-mean network.
+    draws : numpy.ndarray or None
+        Shape ``(S, k)``: the distribution under each posterior draw (None if not asked).
+    hdi_prob : float
+    seed : int or None
+    """
+
+    question: Question
+    point: np.ndarray
+    draws: np.ndarray | None = None
+    hdi_prob: float = DEFAULT_HDI
+    seed: int | None = None
+
+    @property
+    def target(self) -> str:
+        """The node asked about."""
+        return self.question.target
+
+    @property
+    def states(self) -> tuple[str, ...]:
+        """Its states."""
+        return self.question.model.spec.states[self.target]
+
+    @property
+    def situation(self) -> Situation:
+        """What was observed and set."""
+        return self.question.situation
+
+    @property
+    def distribution(self) -> pd.Series:
+        """Point answer as a Series indexed by state."""
+        return pd.Series(self.point, index=pd.Index(self.states, name="state"), name=self.target)
+
+    @property
+    def n_draws(self) -> int:
+        """Number of posterior draws behind the interval (0 if none)."""
+        return 0 if self.draws is None else int(self.draws.shape[0])
+
+    @property
+    def mean(self) -> pd.Series | None:
+        """Mean over draws, by state."""
+        if self.draws is None:
+            return None
+        return pd.Series(self.draws.mean(axis=0), index=pd.Index(self.states, name="state"), name=self.target)
+
+    @property
+    def interval(self) -> pd.DataFrame | None:
+        """HDI by state: columns ``low`` and ``high``."""
+        if self.draws is None:
+            return None
+        bounds = hdi(self.draws, self.hdi_prob)
+        return pd.DataFrame(bounds, index=pd.Index(self.states, name="state"), columns=["low", "high"])
+
+    def to_inference_data(self) -> az.InferenceData:
+        """The draws as ArviZ ``InferenceData`` (posterior group, one chain).
+
+        The variable is named after the target, its dimension ``<target>_state`` has the
+        target's states as coordinates, so ``az.summary`` and ``az.plot_forest`` work.
+        """
+        if self.draws is None:
+            raise QueryError("this result has no draws: ask with draws=N to get an InferenceData")
+        return inference_data(
+            {self.target: self.draws},
+            {self.target: self.states},
+            attrs={
+                "situation": self.situation.describe(),
+                "hdi_prob": self.hdi_prob,
+                "seed": -1 if self.seed is None else self.seed,
+            },
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form: target, given, do, scenario, distribution (+ mean, interval, draws)."""
+        out: dict[str, Any] = {
+            "target": self.target,
+            "given": dict(self.situation.given),
+            "do": dict(self.situation.do),
+            "scenario": self.situation.scenario,
+            "distribution": {s: float(p) for s, p in zip(self.states, self.point, strict=True)},
+        }
+        if self.draws is not None:
+            mean = self.mean
+            interval = self.interval
+            assert mean is not None and interval is not None
+            out["mean"] = {s: float(mean[s]) for s in self.states}
+            out["interval"] = {s: [float(interval.at[s, "low"]), float(interval.at[s, "high"])] for s in self.states}
+            out["hdi_prob"] = self.hdi_prob
+            out["draws"] = self.n_draws
+            out["seed"] = self.seed
+        if self.situation.overridden:
+            out["overridden"] = {k: {"scenario": a, "now": b} for k, (a, b) in self.situation.overridden.items()}
+        return out
+
+    def __repr__(self) -> str:
+        lines = [f"P({self.target} | {self.situation.describe()})"]
+        interval = self.interval
+        for i, s in enumerate(self.states):
+            text = f"  {s:<14} {self.point[i]:.3f}"
+            if interval is not None:
+                text += f"  [{interval.at[s, 'low']:.3f}, {interval.at[s, 'high']:.3f}]"
+            lines.append(text)
+        if interval is not None:
+            lines.append(f"  ({self.hdi_prob:.0%} HDI over {self.n_draws} posterior draws)")
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class JointResult:
+    """The joint distribution of several nodes.
+
+    Attributes
+    ----------
+    question : Question
+        Its targets are the nodes of the joint distribution.
+    point : numpy.ndarray
+        Shape ``(k1, k2, ...)``.
+    draws : numpy.ndarray or None
+        Shape ``(S, k1, k2, ...)``.
+    """
+
+    question: Question
+    point: np.ndarray
+    draws: np.ndarray | None = None
+    hdi_prob: float = DEFAULT_HDI
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        """The nodes of the joint distribution."""
+        return self.question.targets
+
+    @property
+    def states(self) -> tuple[tuple[str, ...], ...]:
+        """Their states."""
+        return tuple(self.question.model.spec.states[t] for t in self.targets)
+
+    @property
+    def situation(self) -> Situation:
+        """What was observed and set."""
+        return self.question.situation
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """One row per joint configuration: probability (+ mean, low, high with draws)."""
+        index = pd.MultiIndex.from_product([list(s) for s in self.states], names=list(self.targets))
+        data: dict[str, Any] = {"probability": self.point.reshape(-1)}
+        if self.draws is not None:
+            flat = self.draws.reshape(self.draws.shape[0], -1)
+            bounds = hdi(flat, self.hdi_prob)
+            data.update(mean=flat.mean(axis=0), low=bounds[:, 0], high=bounds[:, 1])
+        return pd.DataFrame(data, index=index)
+
+    def __repr__(self) -> str:
+        return f"P({', '.join(self.targets)} | {self.situation.describe()})\n{self.frame.round(4)}"
+
+
+
+
+@dataclass(frozen=True)
+class QueryResults(Sequence[QueryResult]):
+    """One :class:`QueryResult` per target of a query about several nodes, in the order asked.
+
+    Index by position or by node id.
+    """
+
+    results: tuple[QueryResult, ...]
+
+    @overload
+    def __getitem__(self, key: int | str) -> QueryResult: ...
+
+    @overload
+    def __getitem__(self, key: slice) -> Sequence[QueryResult]: ...
+
+    def __getitem__(self, key: int | str | slice) -> QueryResult | Sequence[QueryResult]:
+        if isinstance(key, str):
+            for r in self.results:
+                if r.target == key:
+                    return r
+            raise QueryError(f"no result for {key!r}", suggestions=closest(key, [r.target for r in self.results]))
+        return self.results[key]
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+    def __iter__(self) -> Iterator[QueryResult]:
+        return iter(self.results)
+
+    def to_dict(self) -> list[dict[str, Any]]:
+        """JSON form: one record per target."""
+        return [r.to_dict() for r in self.results]
+
+    def __repr__(self) -> str:
+        return "\n\n".join(repr(r) for r in self.results)

@@ -1,0 +1,468 @@
+"""Coded evidence: sources and their context-mechanism-outcome configurations (CMOCs).
+
+Pure: builds :class:`Source` objects from parsed YAML mappings or spreadsheet rows and
+checks every node id and state against the codebook. File reading is in
+:mod:`bayesnet.inputs.folder`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from bayesnet.errors import DuplicateIdError, SchemaError, UnknownNodeError, UnknownStateError, closest
+from bayesnet.inputs.codebook import Codebook
+from bayesnet.inputs.fields import Record
+
+__all__ = [
+    "CMOC",
+    "COLLABORATION_TYPES",
+    "DIRECTIONS",
+    "SOURCE_KINDS",
+    "Arrow",
+    "Evidence",
+    "Source",
+    "source_from_mapping",
+    "sources_from_rows",
+]
+
+SOURCE_KINDS = ("included_study", "supporting_source", "review_synthesis")
+"""included_study: refs 31-81, the review's 51 studies; supporting_source: any other
+reference cited as support; review_synthesis: the review's own uncited statements (S0)."""
+
+DIRECTIONS = {"increases": 1, "decreases": -1}
+"""Direction words of an arrow, read on the upper (last) state of both nodes."""
+
+COLLABORATION_TYPES = (
+    "integrated_care",
+    "merger",
+    "joint_commissioning",
+    "vanguard",
+    "primary_care_network",
+    "buddying",
+    "provider_chain",
+    "alliance",
+    "health_board",
+    "clinical_network",
+    "quality_improvement_collaborative",
+    "mixed",
+)
+"""The collaboration types of the review's 'Literature characteristics'."""
+
+_SOURCE_FIELDS = (
+    "id",
+    "kind",
+    "reference",
+    "citation",
+    "year",
+    "collaboration_type",
+    "collaboration_type_basis",
+    "cmocs",
+)
+_CMOC_FIELDS = (
+    "context",
+    "mechanism",
+    "direction",
+    "outcome",
+    "outcome_direction",
+    "when",
+    "lag",
+    "section",
+    "quote",
+)
+SHEET_COLUMNS = (
+    "source_id",
+    "source_kind",
+    "reference",
+    "citation",
+    "year",
+    "collaboration_type",
+    "collaboration_type_basis",
+    *_CMOC_FIELDS,
+)
+"""Columns of the spreadsheet form (CSV/XLSX), one row per CMOC."""
+
+
+@dataclass(frozen=True, order=True)
+class Arrow:
+    """One causal arrow as a source states it.
+
+    Attributes
+    ----------
+    source : str
+        Parent node id.
+    target : str
+        Child node id.
+    sign : int
+        +1 (increases) or -1 (decreases).
+    when : tuple of (str, str) or None
+        Moderator: the arrow acts only while that node is in that state.
+    lag : int
+        0 for a same-time arrow; 1 for a feedback arrow from one time slice to the next.
+    """
+
+    source: str
+    target: str
+    sign: int
+    when: tuple[str, str] | None = None
+    lag: int = 0
+
+    @property
+    def key(self) -> tuple[str, str, tuple[str, str] | None, int]:
+        """Identity of the link this arrow is evidence about (sign excluded)."""
+        return (self.source, self.target, self.when, self.lag)
+
+
+@dataclass(frozen=True)
+class CMOC:
+    """A context-mechanism-outcome configuration as coded from one source.
+
+    Attributes
+    ----------
+    context, mechanism : str
+        Node ids.
+    direction : int
+        +1 or -1, the context -> mechanism arrow.
+    outcome : str or None
+    outcome_direction : int or None
+    when : tuple of (str, str) or None
+        Moderator of the context -> mechanism arrow.
+    lag : int
+        0, or 1 for a feedback arrow across time slices.
+    section, quote : str
+        Where in the review, and the words it rests on.
+    line : int or None
+        Line (YAML) or row (sheet) in the file.
+    """
+
+    context: str
+    mechanism: str
+    direction: int
+    outcome: str | None = None
+    outcome_direction: int | None = None
+    when: tuple[str, str] | None = None
+    lag: int = 0
+    section: str = ""
+    quote: str = ""
+    line: int | None = None
+
+    def arrows(self) -> tuple[Arrow, ...]:
+        """The one or two arrows this CMOC states."""
+        first = Arrow(self.context, self.mechanism, self.direction, self.when, self.lag)
+        if self.outcome is None or self.outcome_direction is None:
+            return (first,)
+        return (first, Arrow(self.mechanism, self.outcome, self.outcome_direction))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-data form, as written to YAML (direction words, no line)."""
+        words = {v: k for k, v in DIRECTIONS.items()}
+        out: dict[str, Any] = {
+            "context": self.context,
+            "mechanism": self.mechanism,
+            "direction": words[self.direction],
+        }
+        if self.outcome is not None and self.outcome_direction is not None:
+            out["outcome"] = self.outcome
+            out["outcome_direction"] = words[self.outcome_direction]
+        if self.when is not None:
+            out["when"] = {self.when[0]: self.when[1]}
+        if self.lag:
+            out["lag"] = self.lag
+        if self.section:
+            out["section"] = self.section
+        if self.quote:
+            out["quote"] = self.quote
+        return out
+
+
+@dataclass(frozen=True)
+class Source:
+    """One source of evidence: an included study, a supporting source, or the review itself.
+
+    Attributes
+    ----------
+    id : str
+        ``S`` + the review's reference number.
+    kind : str
+        One of :data:`SOURCE_KINDS`.
+    reference : int
+    citation : str
+    year : int or None
+    collaboration_type : str or None
+    collaboration_type_basis : str or None
+    cmocs : tuple of CMOC
+    path : str
+        File it was read from.
+    """
+
+    id: str
+    kind: str
+    reference: int
+    citation: str
+    year: int | None
+    collaboration_type: str | None
+    collaboration_type_basis: str | None
+    cmocs: tuple[CMOC, ...]
+    path: str = "<memory>"
+
+    def arrows(self) -> set[Arrow]:
+        """Distinct arrows this source states (a link reported twice counts once)."""
+        return {a for c in self.cmocs for a in c.arrows()}
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-data form, as written to YAML."""
+        out: dict[str, Any] = {
+            "id": self.id,
+            "kind": self.kind,
+            "reference": self.reference,
+            "citation": self.citation,
+        }
+        if self.year is not None:
+            out["year"] = self.year
+        if self.collaboration_type is not None:
+            out["collaboration_type"] = self.collaboration_type
+            out["collaboration_type_basis"] = self.collaboration_type_basis
+        out["cmocs"] = [c.to_dict() for c in self.cmocs]
+        return out
+
+    def content_hash(self) -> str:
+        """SHA-256 of the source's content (not of its file layout or location)."""
+        blob = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False).encode("utf-8")
+        return hashlib.sha256(blob).hexdigest()
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """All sources, held sorted by id so that loading order never matters.
+
+    Parameters
+    ----------
+    sources : iterable of Source
+        Ids must be unique.
+    """
+
+    sources: tuple[Source, ...]
+
+    def __init__(self, sources: Iterable[Source]) -> None:
+        ordered = sorted(sources, key=lambda s: (s.reference, s.id))
+        seen: dict[str, Source] = {}
+        for src in ordered:
+            if src.id in seen:
+                raise DuplicateIdError(
+                    f"source id {src.id!r} is defined twice (also in {seen[src.id].path})",
+                    path=src.path,
+                    field="id",
+                    value=src.id,
+                )
+            seen[src.id] = src
+        object.__setattr__(self, "sources", tuple(ordered))
+
+    def __iter__(self) -> Iterator[Source]:
+        return iter(self.sources)
+
+    def __len__(self) -> int:
+        return len(self.sources)
+
+    def __contains__(self, source_id: object) -> bool:
+        return any(s.id == source_id for s in self.sources)
+
+    def get(self, source_id: str) -> Source | None:
+        """The source with that id, or None."""
+        return next((s for s in self.sources if s.id == source_id), None)
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """Source ids, in reference order."""
+        return tuple(s.id for s in self.sources)
+
+    def content_hash(self) -> str:
+        """SHA-256 over all sources' content hashes, independent of files and order."""
+        h = hashlib.sha256()
+        for src in self.sources:
+            h.update(src.id.encode())
+            h.update(src.content_hash().encode())
+        return h.hexdigest()
+
+
+# ---------------------------------------------------------------------------
+# Validation
+# ---------------------------------------------------------------------------
+
+
+def _node(rec: Record, key: str, codebook: Codebook, *, required: bool = True) -> str | None:
+    value = rec.text(key, required=required)
+    if value is None:
+        return None
+    if value not in codebook:
+        raise UnknownNodeError(
+            f"unknown node {value!r}",
+            path=rec.path,
+            line=rec.line_of(key),
+            field=rec.field_name(key),
+            value=value,
+            suggestions=closest(value, codebook.ids),
+        )
+    return value
+
+
+def _direction(rec: Record, key: str, *, required: bool = True) -> int | None:
+    value = rec.choice(key, DIRECTIONS, required=required)
+    return None if value is None else DIRECTIONS[value]
+
+
+def _parse_when(rec: Record, codebook: Codebook) -> tuple[str, str] | None:
+    raw = rec.raw("when")
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, str):
+        if "=" not in raw:
+            rec.fail("when", f"expected 'node=state', found {raw!r}", raw)
+        node_id, state = (part.strip() for part in raw.split("=", 1))
+    elif isinstance(raw, Mapping) and len(raw) == 1:
+        ((node_id, state),) = raw.items()
+        node_id, state = str(node_id), str(state)
+    else:
+        rec.fail("when", f"expected one 'node: state' pair, found {raw!r}", raw)
+    if node_id not in codebook:
+        raise UnknownNodeError(
+            f"unknown node {node_id!r} in the moderator",
+            path=rec.path,
+            line=rec.line_of("when"),
+            field=rec.field_name("when"),
+            value=node_id,
+            suggestions=closest(node_id, codebook.ids),
+        )
+    node = codebook[node_id]
+    if state not in node.states:
+        raise UnknownStateError(
+            f"node {node_id!r} has no state {state!r}; its states are {', '.join(node.states)}",
+            path=rec.path,
+            line=rec.line_of("when"),
+            field=rec.field_name("when"),
+            value=state,
+            suggestions=closest(state, node.states),
+        )
+    return (node_id, state)
+
+
+def cmoc_from_record(rec: Record, codebook: Codebook) -> CMOC:
+    """Validate one CMOC mapping (YAML item or sheet row)."""
+    rec.check_keys(_CMOC_FIELDS)
+    context = _node(rec, "context", codebook)
+    mechanism = _node(rec, "mechanism", codebook)
+    direction = _direction(rec, "direction")
+    outcome = _node(rec, "outcome", codebook, required=False)
+    outcome_direction = _direction(rec, "outcome_direction", required=outcome is not None)
+    if outcome is None and outcome_direction is not None:
+        rec.fail("outcome_direction", "outcome_direction given without an outcome", rec.raw("outcome_direction"))
+    assert context is not None and mechanism is not None and direction is not None
+    if context == mechanism:
+        rec.fail("mechanism", f"a node cannot cause itself ({context!r})", mechanism)
+    if outcome is not None and outcome == mechanism:
+        rec.fail("outcome", f"a node cannot cause itself ({outcome!r})", outcome)
+    when = _parse_when(rec, codebook)
+    if when is not None and when[0] in (context, mechanism):
+        rec.fail("when", f"a link cannot be moderated by its own end {when[0]!r}", when[0])
+    lag = rec.integer("lag", required=False, low=0, high=1) or 0
+    return CMOC(
+        context=context,
+        mechanism=mechanism,
+        direction=direction,
+        outcome=outcome,
+        outcome_direction=outcome_direction,
+        when=when,
+        lag=lag,
+        section=rec.text("section", required=False) or "",
+        quote=rec.text("quote", required=False) or "",
+        line=rec.line_of("context"),
+    )
+
+
+def _source_header(rec: Record, keys: Mapping[str, str]) -> dict[str, Any]:
+    """Validate the source-level fields; ``keys`` maps field -> key in the record."""
+    sid = rec.text(keys["id"])
+    assert sid is not None
+    if not sid[:1].isalpha() or not sid.replace("_", "").replace("-", "").isalnum():
+        rec.fail(
+            keys["id"], f"source id {sid!r} must start with a letter and hold only letters, digits, '-' and '_'", sid
+        )
+    kind = rec.choice(keys["kind"], SOURCE_KINDS)
+    ctype = rec.choice("collaboration_type", COLLABORATION_TYPES, required=False)
+    basis = rec.text("collaboration_type_basis", required=ctype is not None)
+    return {
+        "id": sid,
+        "kind": kind,
+        "reference": rec.integer("reference", low=0),
+        "citation": rec.text("citation"),
+        "year": rec.integer("year", required=False, low=1900, high=2100),
+        "collaboration_type": ctype,
+        "collaboration_type_basis": basis,
+    }
+
+
+def source_from_mapping(data: Any, path: str, codebook: Codebook) -> Source:
+    """Validate one parsed evidence YAML file.
+
+    Parameters
+    ----------
+    data : Any
+        What :func:`bayesnet.inputs.yamlio.read_yaml` returned.
+    path : str
+        The file, for messages.
+    codebook : Codebook
+        Node ids and states are checked against it.
+
+    Raises
+    ------
+    SchemaError, UnknownNodeError, UnknownStateError
+    """
+    if not isinstance(data, Mapping):
+        raise SchemaError(
+            f"expected a mapping (one source with its cmocs), found {type(data).__name__}",
+            path=path,
+            line=1,
+        )
+    rec = Record(data, path)
+    rec.check_keys(_SOURCE_FIELDS)
+    header = _source_header(rec, {"id": "id", "kind": "kind"})
+    items = rec.sequence("cmocs")
+    assert items is not None
+    cmocs = tuple(cmoc_from_record(rec.child("cmocs", i), codebook) for i in range(len(items)))
+    return Source(**header, cmocs=cmocs, path=path)
+
+
+def sources_from_rows(rows: Iterable[tuple[int, Mapping[str, str]]], path: str, codebook: Codebook) -> list[Source]:
+    """Validate a data-extraction sheet: one row per CMOC, sources repeated per row.
+
+    Raises
+    ------
+    SchemaError
+        Unknown column, a source whose fields disagree between rows, a missing value.
+    """
+    headers: dict[str, dict[str, Any]] = {}
+    first_row: dict[str, int] = {}
+    cmocs: dict[str, list[CMOC]] = {}
+    for number, row in rows:
+        rec = Record(row, path, "", number)
+        unknown = [k for k in row if k not in SHEET_COLUMNS]
+        if unknown:
+            rec.fail(unknown[0], f"unknown column {unknown[0]!r}", unknown[0], closest(unknown[0], SHEET_COLUMNS))
+        header = _source_header(rec, {"id": "source_id", "kind": "source_kind"})
+        sid = header["id"]
+        if sid in headers and headers[sid] != header:
+            diff = next(k for k in header if header[k] != headers[sid][k])
+            rec.fail(
+                diff,
+                f"source {sid!r} has {diff}={header[diff]!r} here but {headers[sid][diff]!r} in row {first_row[sid]}",
+                header[diff],
+            )
+        headers.setdefault(sid, header)
+        first_row.setdefault(sid, number)
+        cmocs.setdefault(sid, [])
+        cmoc_keys = {k: v for k, v in row.items() if k in _CMOC_FIELDS and v != ""}
+        if cmoc_keys:
+            cmocs[sid].append(cmoc_from_record(Record(cmoc_keys, path, "", number), codebook))
+    return [Source(**headers[sid], cmocs=tuple(cmocs[sid]), path=path) for sid in headers]

@@ -1,0 +1,345 @@
+"""What an update changed: links, their reliabilities, and the key queries, before and after.
+
+:func:`change_report` compares the two models of a :class:`~bayesnet.update.Change`:
+
+* every affected link (new, dropped, or whose sign or sources changed): its distinct
+  supporting and contradicting sources, and its reliability ``Beta(a0 + w_support, b0 +
+  w_contradict)`` as a mean and an equal-tailed interval (``scipy.stats.beta`` quantiles),
+  before and after;
+* the key queries: P(collaborative behaviour in its upper state) with no scenario and under
+  each collaboration-type scenario, before and after, each with its highest-density
+  interval over posterior draws (:func:`bayesnet.inference.queries.query`, the same draws and seed for
+  both models);
+* the sources added, replaced, unchanged and removed; new nodes and links; links whose sign
+  the new evidence contradicts.
+
+Pure computation plus rendering to Markdown and JSON; the CLI prints and writes them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from bayesnet.checks import check_hdi_prob
+from bayesnet.defaults import DEFAULT_DRAWS, DEFAULT_HDI, DEFAULT_SEED, DEFAULT_TARGET
+from bayesnet.inference.queries import query
+from bayesnet.inference.results import plain
+from bayesnet.update.plan import Change, link_key
+
+if TYPE_CHECKING:
+    from bayesnet.build.model import Model
+    from bayesnet.inputs.settings import Settings
+
+__all__ = ["ChangeReport", "change_report", "reliability"]
+
+
+LINK_COLUMNS = (
+    "from", "to", "when", "lag", "status", "sign_before", "sign_after",
+    "n_support_before", "n_support_after", "n_contradict_before", "n_contradict_after",
+    "mean_before", "low_before", "high_before", "mean_after", "low_after", "high_after",
+    "support_ids_after", "contradict_ids_after",
+)
+QUERY_COLUMNS = (
+    "scenario", "point_before", "mean_before", "low_before", "high_before",
+    "point_after", "mean_after", "low_after", "high_after", "shift", "point_shift",
+)
+
+
+def reliability(alpha: float, beta: float, prob: float = DEFAULT_HDI) -> tuple[float, float, float]:
+    """Mean and equal-tailed ``prob`` interval of ``Beta(alpha, beta)``.
+
+    Returns
+    -------
+    (mean, low, high)
+    """
+    from scipy.stats import beta as beta_dist
+
+    tail = (1.0 - prob) / 2.0
+    low, high = beta_dist.ppf([tail, 1.0 - tail], alpha, beta)
+    return alpha / (alpha + beta), float(low), float(high)
+
+
+def _when(key: tuple) -> str:
+    return f"{key[2]}={key[3]}" if key[2] is not None else ""
+
+
+def _link_rows(change: Change, settings: Settings, prob: float) -> pd.DataFrame:
+    before = {link_key(r): r for r in change.before.links.to_dict(orient="records")}
+    after = {link_key(r): r for r in change.after.links.to_dict(orient="records")}
+    order = [k for k in after] + [k for k in before if k not in after]
+    rows = []
+    for key in order:
+        old, new = before.get(key), after.get(key)
+        same = old is not None and new is not None and all(
+            old[c] == new[c] for c in ("sign", "support_ids", "contradict_ids", "w_support", "w_contradict")
+        )
+        if same:
+            continue
+        row: dict[str, Any] = {"from": key[0], "to": key[1], "when": _when(key), "lag": key[4]}
+        for tag, rec in (("before", old), ("after", new)):
+            if rec is None:
+                row.update({f"sign_{tag}": None, f"n_support_{tag}": None, f"n_contradict_{tag}": None,
+                            f"mean_{tag}": None, f"low_{tag}": None, f"high_{tag}": None})
+                continue
+            mean, low, high = reliability(settings.reliability_a0 + float(rec["w_support"]),
+                                          settings.reliability_b0 + float(rec["w_contradict"]), prob)
+            row.update({f"sign_{tag}": int(rec["sign"]), f"n_support_{tag}": int(rec["n_support"]),
+                        f"n_contradict_{tag}": int(rec["n_contradict"]),
+                        f"mean_{tag}": mean, f"low_{tag}": low, f"high_{tag}": high})
+        row["support_ids_after"] = tuple(new["support_ids"]) if new is not None else ()
+        row["contradict_ids_after"] = tuple(new["contradict_ids"]) if new is not None else ()
+        if old is None:
+            row["status"] = "new"
+        elif new is None:
+            row["status"] = "dropped"
+        elif row["sign_before"] != row["sign_after"]:
+            row["status"] = "sign flipped"
+        elif row["mean_after"] > row["mean_before"]:
+            row["status"] = "strengthened"
+        elif row["mean_after"] < row["mean_before"]:
+            row["status"] = "weakened"
+        else:
+            row["status"] = "sources changed"
+        rows.append(row)
+    return pd.DataFrame(rows, columns=list(LINK_COLUMNS))
+
+
+def _query_rows(before: Model, after: Model, target: str, *, draws: int, seed: int, prob: float) -> pd.DataFrame:
+    rows = []
+    upper = after.codebook[target].upper
+    for scenario in (None, *after.scenarios.ids):
+        row: dict[str, Any] = {"scenario": scenario or "(none)"}
+        for tag, model in (("before", before), ("after", after)):
+            result = query(model, target, scenario=scenario, draws=draws, seed=seed, hdi_prob=prob)
+            interval, mean = result.interval, result.mean
+            assert interval is not None and mean is not None  # asked with draws
+            row[f"point_{tag}"] = float(result.distribution[upper])
+            row[f"mean_{tag}"] = float(mean[upper])
+            row[f"low_{tag}"] = float(interval.at[upper, "low"])
+            row[f"high_{tag}"] = float(interval.at[upper, "high"])
+        row["shift"] = row["mean_after"] - row["mean_before"]
+        row["point_shift"] = row["point_after"] - row["point_before"]
+        rows.append(row)
+    return pd.DataFrame(rows, columns=list(QUERY_COLUMNS))
+
+
+@dataclass(frozen=True)
+class ChangeReport:
+    """The report of one update (see :func:`change_report`).
+
+    Attributes
+    ----------
+    model : str
+        Where the model lives (or "in memory").
+    sources : list of dict
+        ``id, status, path`` per incoming or removed source.
+    new_nodes : list of dict
+        Codebook entries added.
+    links : pandas.DataFrame
+        One row per affected link (columns ``LINK_COLUMNS``); ``status`` is new, dropped,
+        strengthened, weakened, sign flipped or sources changed.
+    contradicted : pandas.DataFrame
+        Links whose sign an incoming source contradicts.
+    queries : pandas.DataFrame
+        One row per scenario (``(none)`` first): P(target = state) before and after, from
+        the posterior-mean network (``point_*``) and over posterior draws (``mean_*`` with the
+        HDI ``low_*``, ``high_*``); ``shift`` and ``point_shift`` are after minus before.
+    target, state : str
+        The query's node and the state whose probability is shown.
+    evidence_before, evidence_after : str
+        Evidence content hashes.
+    prob : float
+        Mass of every interval (reliability: equal-tailed; queries: HDI).
+    draws, seed : int
+        Posterior draws and seed behind the query intervals.
+    """
+
+    model: str
+    sources: list[dict[str, str]]
+    new_nodes: list[dict[str, Any]]
+    links: pd.DataFrame
+    contradicted: pd.DataFrame
+    queries: pd.DataFrame
+    target: str | None
+    state: str | None
+    evidence_before: str
+    evidence_after: str
+    prob: float
+    draws: int
+    seed: int
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def is_noop(self) -> bool:
+        """True when the update changed nothing."""
+        return self.evidence_before == self.evidence_after and not self.new_nodes
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (full precision; None where a link did not exist)."""
+        def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+            return [{k: plain(v) for k, v in rec.items()} for rec in frame.to_dict(orient="records")]
+
+        return {
+            "model": self.model,
+            "no_change": self.is_noop,
+            "evidence_before": self.evidence_before,
+            "evidence_after": self.evidence_after,
+            "sources": self.sources,
+            "new_nodes": self.new_nodes,
+            "links": records(self.links),
+            "new_links": records(self.links[self.links["status"] == "new"]),
+            "contradicted": records(self.contradicted),
+            "queries": {
+                "target": self.target,
+                "state": self.state,
+                "interval": f"{self.prob:.0%} HDI over {self.draws} posterior draws (seed {self.seed})",
+                "rows": records(self.queries),
+            },
+            "reliability_interval": f"{self.prob:.0%} equal-tailed interval of the Beta posterior",
+            "notes": self.notes,
+        }
+
+    def to_markdown(self) -> str:
+        """The report as Markdown."""
+        pct = f"{self.prob:.0%}"
+        out = ["# Change report", "", f"Model: {self.model}  ",
+               f"Evidence hash: `{self.evidence_before[:12]}` -> `{self.evidence_after[:12]}`"]
+        if self.is_noop:
+            out += ["", "**No change**: every incoming source is already in the model with the same content."]
+        out += ["", "## Sources", "", "| source | change | file |", "|---|---|---|"]
+        out += [f"| {s['id']} | {s['status']} | {s['path']} |" for s in self.sources] or ["| (none) | | |"]
+        if self.new_nodes:
+            out += ["", "## New nodes", "", "| id | kind | states | label |", "|---|---|---|---|"]
+            out += [f"| {n['id']} | {n['kind']} | {'/'.join(n['states'])} | {n['label']} |" for n in self.new_nodes]
+        out += ["", "## Links", "",
+                f"Reliability: mean [{pct} equal-tailed interval] of Beta(a0 + weighted supporting sources, "
+                "b0 + weighted contradicting sources). Counts are distinct sources.", ""]
+        if self.links.empty:
+            out.append("No link changed.")
+        else:
+            out += ["| link | change | support | contradict | reliability before | reliability after |",
+                    "|---|---|---|---|---|---|"]
+            for r in self.links.to_dict(orient="records"):
+                out.append(
+                    f"| {_link_name(r)} | {r['status']} | {_pair(r['n_support_before'], r['n_support_after'])} "
+                    f"| {_pair(r['n_contradict_before'], r['n_contradict_after'])} "
+                    f"| {_interval(r['mean_before'], r['low_before'], r['high_before'])} "
+                    f"| {_interval(r['mean_after'], r['low_after'], r['high_after'])} |"
+                )
+        out += ["", "## Links the new evidence contradicts", ""]
+        if self.contradicted.empty:
+            out.append("None: no incoming source states a link in the opposite direction to the model.")
+        else:
+            out += ["| link | sign before | sign after | contradicted by |", "|---|---|---|---|"]
+            for r in self.contradicted.to_dict(orient="records"):
+                out.append(f"| {_link_name(r)} | {_sign(r['sign_before'])} | {_sign(r['sign_after'])} "
+                           f"| {', '.join(r['contradicted_by'])} |")
+        if self.target is not None:
+            out += ["", f"## P({self.target} = {self.state}) by scenario", "",
+                    f"Mean over {self.draws} posterior draws [{pct} HDI], seed {self.seed} for both models; the "
+                    "shift of the mean carries Monte Carlo error, the shift of the posterior-mean network's "
+                    "answer does not.",
+                    "", "| scenario | before | after | shift (mean) | shift (posterior-mean network) |",
+                    "|---|---|---|---|---|"]
+            for r in self.queries.to_dict(orient="records"):
+                out.append(f"| {r['scenario']} | {_interval(r['mean_before'], r['low_before'], r['high_before'])} "
+                           f"| {_interval(r['mean_after'], r['low_after'], r['high_after'])} | {r['shift']:+.3f} "
+                           f"| {r['point_shift']:+.4f} |")
+        if self.notes:
+            out += ["", "## Notes", ""] + [f"* {n}" for n in self.notes]
+        return "\n".join(out) + "\n"
+
+
+def _missing(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and np.isnan(v))
+
+
+def _pair(a: Any, b: Any) -> str:
+    fa = "-" if _missing(a) else str(int(a))
+    fb = "-" if _missing(b) else str(int(b))
+    return f"{fa} -> {fb}"
+
+
+def _interval(mean: Any, low: Any, high: Any) -> str:
+    if _missing(mean):
+        return "-"
+    return f"{mean:.3f} [{low:.3f}, {high:.3f}]"
+
+
+def _sign(s: Any) -> str:
+    return "-" if _missing(s) else ("+" if int(s) > 0 else "-")
+
+
+def _link_name(r: dict[str, Any]) -> str:
+    when = r.get("when")
+    if when is None and not _missing(r.get("when_node")):
+        when = f"{r['when_node']}={r['when_state']}"
+    sign = r.get("sign_after")
+    if _missing(sign):
+        sign = r.get("sign_before")
+    text = f"{r['from']} -({_sign(sign)})-> {r['to']}"
+    if when:
+        text += f" (when {when})"
+    if int(r["lag"]):
+        text += " (lag 1)"
+    return text
+
+
+def change_report(
+    change: Change,
+    *,
+    target: str = DEFAULT_TARGET,
+    draws: int = DEFAULT_DRAWS,
+    seed: int = DEFAULT_SEED,
+    hdi_prob: float = DEFAULT_HDI,
+) -> ChangeReport:
+    """Compare the models before and after an update.
+
+    Parameters
+    ----------
+    change : Change
+        From :func:`bayesnet.update.plan_update` (or ``Model.update``).
+    target : str
+        The node whose upper-state probability is followed across scenarios (skipped, with
+        a note, when the codebook has no such node).
+    draws, seed : int
+        Posterior draws behind the query intervals; the same seed for both models.
+    hdi_prob : float
+        Mass of every interval, in (0, 1).
+
+    Returns
+    -------
+    ChangeReport
+    """
+    prob = check_hdi_prob(hdi_prob, "change_report")
+    after = change.after
+    notes: list[str] = []
+    if target in after.codebook:
+        queries = _query_rows(change.before, after, target, draws=draws, seed=seed, prob=prob)
+        state: str | None = after.codebook[target].upper
+        shown: str | None = target
+    else:
+        queries = pd.DataFrame(columns=list(QUERY_COLUMNS))
+        state = shown = None
+        notes.append(f"the codebook has no node {target!r}: no queries compared")
+    where = str(change.before.root) if change.before.root is not None else "in memory"
+    return ChangeReport(
+        model=where,
+        sources=[s.to_dict() for s in change.sources],
+        new_nodes=[n.to_dict() for n in change.new_nodes],
+        links=_link_rows(change, after.settings, prob),
+        contradicted=change.contradicted,
+        queries=queries,
+        target=shown,
+        state=state,
+        evidence_before=change.before_hash,
+        evidence_after=change.after_hash,
+        prob=prob,
+        draws=draws,
+        seed=seed,
+        notes=notes,
+    )
