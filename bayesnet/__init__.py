@@ -56,6 +56,7 @@ if _typing.TYPE_CHECKING:
     from bayesnet.build import Model, load, summary
     from bayesnet.dynamics import Inertia, Trajectory, collaborative_inertia, trajectory
     from bayesnet.inference import (
+        Comparison,
         JointResult,
         Posterior,
         QueryResult,
@@ -63,6 +64,7 @@ if _typing.TYPE_CHECKING:
         Question,
         Situation,
         compare,
+        contrast,
         joint,
         posterior,
         query,
@@ -80,8 +82,8 @@ _LAZY = {
     "bayesnet.build": ("Model", "load", "summary"),
     "bayesnet.dynamics": ("Inertia", "Trajectory", "collaborative_inertia", "trajectory"),
     "bayesnet.inference": (
-        "JointResult", "Posterior", "QueryResult", "QueryResults", "Question", "Situation", "compare", "joint",
-        "posterior", "query", "question",
+        "Comparison", "JointResult", "Posterior", "QueryResult", "QueryResults", "Question", "Situation", "compare",
+        "contrast", "joint", "posterior", "query", "question",
     ),
     "bayesnet.inputs": ("Timeline", "read_timeline"),
     "bayesnet.report": ("ReportFiles", "render", "write_report", "write_trajectory_plot"),
@@ -93,6 +95,7 @@ __all__ = [
     "BayesnetError",
     "Change",
     "ChangeReport",
+    "Comparison",
     "CycleError",
     "DuplicateIdError",
     "EngineError",
@@ -124,6 +127,7 @@ __all__ = [
     "change_report",
     "collaborative_inertia",
     "compare",
+    "contrast",
     "evidence_ranking",
     "findings_sensitivity",
     "init_model",

@@ -5,10 +5,10 @@ Run from anywhere after installing the package::
     python inference_examples/compare_collaboration_types.py [--draws 4000] [--csv out.csv]
 
 For every collaboration-type scenario of the embedded model (priors/scenarios.yaml) it
-prints P(collaborative_behaviour = high) from the posterior-mean network, the mean over
-posterior draws and the 94% highest-density interval, sorted from most to least likely,
-plus the contexts each scenario fixes. All scenarios share the same posterior draws, so
-their ranking is not Monte Carlo noise.
+prints P(collaborative_behaviour = collaborative) (the mean over posterior draws) and its 94%
+highest-density interval, sorted from most to least likely, the paired difference from
+buddying with P(higher), and the contexts each scenario fixes. All scenarios share the same
+posterior draws, so their ranking is not Monte Carlo noise.
 """
 
 from __future__ import annotations
@@ -24,10 +24,14 @@ TARGET = "collaborative_behaviour"
 
 
 def collaboration_table(model: bayesnet.Model, *, draws: int = 4000, seed: int = 20210602) -> pd.DataFrame:
-    """One row per scenario: P(target high), mean, HDI, and the contexts it fixes."""
-    frame = bayesnet.compare(model, TARGET, list(model.scenarios.ids), draws=draws, seed=seed)
-    upper = model.codebook[TARGET].upper
-    table = frame.xs(upper, level="state").copy()
+    """One row per scenario: P(target upper), its HDI, the paired contrast with buddying, and
+    the contexts it fixes."""
+    comparison = bayesnet.compare(model, TARGET, list(model.scenarios.ids), baseline="buddying", draws=draws,
+                                  seed=seed)
+    table = comparison.situations[["probability", "low", "high"]].copy()
+    contrasts = comparison.contrasts.set_index("situation")
+    table["vs_buddying"] = contrasts["difference"]
+    table["p_higher"] = contrasts["p_higher"]
     table["fixed_contexts"] = [
         ", ".join(f"{v.node}={v.state}" for v in model.scenarios[s].values) for s in table.index
     ]
@@ -44,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     upper = model.codebook[TARGET].upper
     print(f"P({TARGET} = {upper}) by collaboration type ({args.draws} posterior draws, 94% HDI)\n")
     with pd.option_context("display.width", 160, "display.max_colwidth", 90):
-        print(table[["probability", "mean", "low", "high"]].round(3).to_string())
+        print(table[["probability", "low", "high", "vs_buddying", "p_higher"]].round(3).to_string())
     if args.csv:
         table.to_csv(args.csv)
         print(f"\nwrote {args.csv}")

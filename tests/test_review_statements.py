@@ -1,10 +1,10 @@
 """The review's own qualitative statements, each checked in the embedded default model.
 
-Each test quotes the sentence it checks (Aunger, Millar and Greenhalgh 2021). The point
-answer (posterior-mean network) must go the review's way, and so must most posterior
-draws: the share of draws agreeing is asserted above one half, so a statement that the
-evidence only weakly supports still shows as supported on balance. Where one fails, the
-coding or the model is wrong, not the test.
+Each test quotes the sentence it checks (Aunger, Millar and Greenhalgh 2021). The headline
+answers (means over posterior draws) must go the review's way, and so must the posterior
+draws: the two situations are compared draw by draw (the same parameter draws on both
+sides), and at least 90% of the paired draws must agree with the review. Where one fails,
+the coding or the model is wrong, not the test.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from bayesnet import (
 )
 
 DRAWS = 2000
+AGREE = 0.9
+"""Share of paired posterior draws that must go the review's way."""
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +38,7 @@ def _higher(model, target, high_situation, low_situation):
     p_lo, d_lo = _upper(model, target, **low_situation)
     assert p_hi > p_lo, (p_hi, p_lo)
     share = float(np.mean(d_hi > d_lo))
-    assert share > 0.5, share
+    assert share >= AGREE, share
     return p_hi - p_lo
 
 
@@ -99,7 +101,7 @@ def test_conflict_lowers_trust_less_so_with_constructive_resolution(model):
     constructive, d_constructive = drop("constructive")
     assert destructive > 0 and constructive > 0
     assert constructive < destructive
-    assert float(np.mean(d_constructive < d_destructive)) > 0.5
+    assert float(np.mean(d_constructive < d_destructive)) >= AGREE
 
 
 def test_contracts_raise_confidence_in_mandated_types_but_undermine_trust_in_voluntary_ones(model):

@@ -15,8 +15,8 @@ Each takes a :class:`~bayesnet.inference.Question` and a
 """
 
 from bayesnet.analysis.evidence_value import (
+    Conclusion,
     EvidenceRanking,
-    StudyValue,
     evidence_ranking,
     link_derivatives,
     link_frame,
@@ -29,11 +29,11 @@ from bayesnet.analysis.overview import Sensitivity, sensitivity
 from bayesnet.analysis.sobol import sobol_indices
 
 __all__ = [
+    "Conclusion",
     "ContextSweep",
     "EvidenceRanking",
     "LeverResult",
     "Sensitivity",
-    "StudyValue",
     "Tornado",
     "context_sweep",
     "evidence_ranking",

@@ -15,14 +15,14 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from bayesnet.analysis.one_way import Tornado, tornado
-from bayesnet.analysis.ranking import best_index, sort_frame
+from bayesnet.analysis.ranking import best_index, rank, sort_frame, tie_groups
 from bayesnet.checks import check_choice, check_positive_int
 from bayesnet.errors import QueryError
 from bayesnet.inference.evaluation import answer, gradients
@@ -38,9 +38,16 @@ MAX_EXACT = 20_000
 _BATCH = 2048
 
 
+TOP_SETS = 10
+"""Sets of levers the search keeps from the posterior-mean network and evaluates over every
+posterior draw (more when the tenth is tied with the next ones)."""
+TIED = 1e-9
+"""Sets (or single levers) whose headline gains differ by less than this are tied."""
+
+
 @dataclass(frozen=True)
 class LeverResult:
-    """The best levers for a situation, and the givens that shape it.
+    """The best levers for a situation, how sure the ranking is, and the givens that shape it.
 
     Attributes
     ----------
@@ -48,25 +55,34 @@ class LeverResult:
     k : int
     method : {'exact', 'greedy'}
     evaluated : int
-        Lever-state combinations evaluated on the mean network.
+        Lever-state combinations evaluated on the posterior-mean network.
     before, after : pandas.Series
-        ``probability, mean, low, high`` of the target state without and with the best set.
+        ``probability`` (the headline: the mean over draws), ``low``, ``high`` (its HDI) and
+        ``network`` of the target state without and with the best set.
     best_set : dict
-        Lever -> state.
+        Lever -> state: the set with the largest headline gain.
     p_improves : float
         Share of draws in which the best set raises the probability (paired draws).
     singles : pandas.DataFrame
-        Each lever at its best state, ranked by gain: ``label, state, probability, gain,
-        mean, low, high, p_improves``.
+        Each lever at its best state, ranked by gain: ``rank`` (tied levers share one),
+        ``label, state, probability, gain, low, high`` (the HDI of the paired gain),
+        ``p_improves``, ``tied``.
+    sets : pandas.DataFrame
+        The best sets of ``k`` levers the search found, ranked by headline gain: ``rank`` (tied
+        sets share one), ``levers`` (``a=x, b=y``), ``probability, gain, low, high`` (HDI of the
+        paired gain), ``p_best`` (share of draws in which the set gives the largest gain of the
+        sets listed), ``tied`` (a gain within :data:`TIED` of another set's), ``network``.
     path : pandas.DataFrame
-        The set, lever by lever, with the probability after adding each (greedy order, or for
-        the exact search the order of the levers' single gains).
+        The best set, lever by lever, with the probability after adding each.
     bound : float or None
-        Greedy only: the highest probability any set of ``k`` levers could reach *if* the
-        levers have diminishing returns (see :func:`levers`).
+        Greedy only: the highest probability any set of ``k`` levers could reach on the
+        posterior-mean network *if* the levers have diminishing returns (see :func:`levers`).
     givens : pandas.DataFrame
         Contexts that are not modifiable: those fixed by the situation with the probability
-        had they been otherwise (mean network), and the others with their swing.
+        had they been otherwise, and the others with their swing.
+    posterior : Posterior or None
+    set_draws : numpy.ndarray or None
+        ``(set, S)``: the probability with each set of :attr:`sets` (in its order) per draw.
     """
 
     question: Question
@@ -78,10 +94,12 @@ class LeverResult:
     best_set: dict[str, str]
     p_improves: float
     singles: pd.DataFrame
+    sets: pd.DataFrame
     path: pd.DataFrame
     bound: float | None
     givens: pd.DataFrame
     posterior: Posterior | None
+    set_draws: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def n_draws(self) -> int:
@@ -90,18 +108,17 @@ class LeverResult:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form."""
-        return {
+        return plain({
             "target": self.question.target, "state": self.question.state,
             "situation": self.question.situation.describe(), "k": self.k, "method": self.method,
-            "evaluated": self.evaluated, "before": plain(self.before.to_dict()),
-            "after": plain(self.after.to_dict()), "best_set": dict(self.best_set),
-            "p_improves": None if math.isnan(self.p_improves) else self.p_improves,
-            "bound": self.bound, "hdi_prob": None if self.posterior is None else self.posterior.hdi_prob,
-            "draws": self.n_draws,
-            "singles": [plain({"lever": k, **v}) for k, v in self.singles.to_dict(orient="index").items()],
-            "path": [plain(r) for r in self.path.to_dict(orient="records")],
-            "givens": [plain({"node": k, **v}) for k, v in self.givens.to_dict(orient="index").items()],
-        }
+            "evaluated": self.evaluated, "before": self.before.to_dict(), "after": self.after.to_dict(),
+            "best_set": dict(self.best_set), "p_improves": self.p_improves, "bound": self.bound,
+            "hdi_prob": None if self.posterior is None else self.posterior.hdi_prob, "draws": self.n_draws,
+            "singles": [{"lever": k, **v} for k, v in self.singles.to_dict(orient="index").items()],
+            "sets": self.sets.to_dict(orient="records"),
+            "path": self.path.to_dict(orient="records"),
+            "givens": [{"node": k, **v} for k, v in self.givens.to_dict(orient="index").items()],
+        })
 
 
 def _lever_candidates(q: Question) -> list[str]:
@@ -135,17 +152,17 @@ def _with_draws(q: Question, chosen: Mapping[str, int], post: Posterior | None) 
     return answer(_also_set(q, chosen), post.cpts)
 
 
-def _greedy(q: Question, candidates: list[str], k: int) -> tuple[list[tuple[str, int, float]], int, float]:
+def _greedy(q: Question, candidates: list[str], k: int) -> tuple[list[dict[str, int]], int, float]:
     """Add the lever-state pair that most raises the probability, ``k`` times.
 
-    Returns the path (lever, state index, probability after), the number of evaluations, and
-    the bound ``p(G) + sum of the k best remaining single gains at G``.
+    Returns the short list (the greedy set first, then the same first ``k - 1`` levers with
+    each of the next best last ones), the number of evaluations, and the bound ``p(G) + sum of
+    the k best remaining single gains at G``.
     """
     model = q.model
     chosen: dict[str, int] = {}
-    path: list[tuple[str, int, float]] = []
+    shortlist: list[dict[str, int]] = []
     evaluated = 0
-    current = math.nan
     for step in range(k + 1):
         rest = [v for v in candidates if v not in chosen]
         g = gradients(_also_set(q, chosen), model.cpts, nodes=rest)
@@ -159,14 +176,13 @@ def _greedy(q: Question, candidates: list[str], k: int) -> tuple[list[tuple[str,
             best[v] = (i, float(p[i]))
         if step == k:
             gains = sorted((max(p - current, 0.0) for _, p in best.values()), reverse=True)
-            return path, evaluated, current + float(sum(gains[:k]))
-        if not best:
-            break
+            return shortlist, evaluated, current + float(sum(gains[:k]))
         names = sorted(best)
-        v = names[best_index(np.array([best[n][1] for n in names]))]
-        chosen[v] = best[v][0]
-        path.append((v, best[v][0], best[v][1]))
-    return path, evaluated, math.nan
+        order = rank(np.array([best[n][1] for n in names]), names)
+        if step == k - 1:
+            shortlist = [{**chosen, names[j]: best[names[j]][0]} for j in order[:TOP_SETS]]
+        chosen[names[order[0]]] = best[names[order[0]]][0]
+    return shortlist, evaluated, math.nan
 
 
 def levers(
@@ -223,7 +239,6 @@ def levers(
     elif t.question != q or t.posterior is not post or not set(candidates) <= set(t.frame.index):
         raise QueryError("the tornado given to levers answers another question, uses other draws or does not "
                          "cover the levers")
-    hdi_prob = math.nan if post is None else post.hdi_prob
     before = t.baseline
     base_d = t.baseline_draws
     singles_rows = []
@@ -231,53 +246,124 @@ def levers(
         p = t.states.loc[v, "probability"].to_numpy()
         i = best_index(p)
         d = t.draws.get(v)
-        mean, low, high = summarise(None if d is None else d[i], hdi_prob)
-        improves = math.nan if d is None or base_d is None else float(np.mean(d[i] > base_d))
+        gain_draws = None if d is None or base_d is None else d[i] - base_d
         singles_rows.append({"lever": v, "label": model.codebook[v].label, "state": model.spec.states[v][i],
-                             "probability": float(p[i]), "gain": float(p[i] - before["probability"]),
-                             "mean": mean, "low": low, "high": high, "p_improves": improves})
-    singles = pd.DataFrame(singles_rows, columns=["lever", "label", "state", "probability", "gain", "mean", "low",
-                                                  "high", "p_improves"])
-    singles = sort_frame(singles.set_index("lever"), "gain")
+                             "probability": float(p[i]), **_gain(float(p[i]) - before["probability"], gain_draws,
+                                                                 post)})
+    singles = _ranked(pd.DataFrame(singles_rows, columns=["lever", "label", "state", "probability", "gain", "low",
+                                                          "high", "p_improves"]).set_index("lever"))
     k = min(int(k), len(candidates))
     combos = sum(math.prod(model.spec.card(v) for v in c) for c in itertools.combinations(candidates, k)) if k else 0
     use = method if method != "auto" else ("exact" if combos <= max_exact else "greedy")
     bound: float | None = None
-    chosen: dict[str, int] = {}
-    path_rows: list[dict[str, Any]] = []
     if k == 0:
+        shortlist: list[dict[str, int]] = [{}]
         use, evaluated = "exact", 0
     elif use == "exact":
-        sets = [dict(zip(c, s, strict=True)) for c in itertools.combinations(candidates, k)
-                for s in itertools.product(*(range(model.spec.card(v)) for v in c))]
+        sets = [dict(zip(c, st, strict=True)) for c in itertools.combinations(candidates, k)
+                for st in itertools.product(*(range(model.spec.card(v)) for v in c))]
         values = _evaluate_sets(q, sets)
         evaluated = len(sets)
-        best = best_index(values)  # first of ties, in candidate order
-        chosen = dict(sets[best])
-        order = [v for v in singles.index if v in chosen]
-        partial: dict[str, int] = {}
-        partial_sets = []
-        for v in order:
-            partial[v] = chosen[v]
-            partial_sets.append(dict(partial))
-        partial_p = _evaluate_sets(q, partial_sets)
-        path_rows = [{"step": i + 1, "lever": v, "state": model.spec.states[v][chosen[v]],
-                      "probability": float(partial_p[i])} for i, v in enumerate(order)]
+        shortlist = [sets[i] for i in _shortlist(values)]
     else:
-        path, evaluated, bound = _greedy(q, candidates, k)
-        chosen = {v: i for v, i, _ in path}
-        path_rows = [{"step": i + 1, "lever": v, "state": model.spec.states[v][s], "probability": p}
-                     for i, (v, s, p) in enumerate(path)]
-    after_point = float(_evaluate_sets(q, [chosen])[0]) if chosen else float(before["probability"])
-    after_d = _with_draws(q, chosen, post) if chosen else base_d
-    mean, low, high = summarise(after_d, hdi_prob)
-    after = pd.Series({"probability": after_point, "mean": mean, "low": low, "high": high})
-    improves = math.nan if after_d is None or base_d is None else float(np.mean(after_d > base_d))
+        shortlist, evaluated, bound = _greedy(q, candidates, k)
+    ranked = _rank_sets(q, shortlist, post, before, base_d)
+    chosen = ranked.chosen
+    after = ranked.after
+    path_rows = []
+    partial: dict[str, int] = {}
+    for v in [v for v in singles.index if v in chosen]:
+        partial[v] = chosen[v]
+        path_rows.append({"step": len(partial), "lever": v, "state": model.spec.states[v][chosen[v]],
+                          "probability": _headline(q, dict(partial), post)})
     path_frame = pd.DataFrame(path_rows, columns=["step", "lever", "state", "probability"])
     return LeverResult(
-        q, k, use, evaluated, before, after, {v: model.spec.states[v][i] for v, i in chosen.items()}, improves,
-        singles, path_frame, bound, givens(q, t), post,
+        q, k, use, evaluated, before, after, {v: model.spec.states[v][i] for v, i in chosen.items()},
+        ranked.p_improves, singles, ranked.frame, path_frame, bound, givens(q, t), post, ranked.draws,
     )
+
+
+@dataclass(frozen=True)
+class _RankedSets:
+    frame: pd.DataFrame
+    chosen: dict[str, int]
+    after: pd.Series
+    p_improves: float
+    draws: np.ndarray | None
+
+
+def _gain(gain: float, draws: np.ndarray | None, post: Posterior | None) -> dict[str, float]:
+    """``gain`` with the HDI of its paired draws and the share of draws in which it is positive."""
+    if draws is None or post is None:
+        return {"gain": gain, "low": math.nan, "high": math.nan, "p_improves": math.nan}
+    _, low, high = summarise(draws, post.hdi_prob)
+    return {"gain": gain, "low": low, "high": high, "p_improves": float(np.mean(draws > 0))}
+
+
+def _ranked(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` sorted by ``gain`` (ties within :data:`TIED` by index), with ``rank`` (shared by
+    tied rows) and ``tied``."""
+    frame = sort_frame(frame, "gain", tol=TIED)
+    order, groups = tie_groups(frame["gain"].to_numpy(), tol=TIED)
+    group_of = np.empty(len(frame), dtype=int)
+    group_of[order] = groups
+    first = {g: int(np.flatnonzero(group_of == g).min()) + 1 for g in set(group_of)}
+    sizes = {g: int(np.sum(group_of == g)) for g in set(group_of)}
+    frame.insert(0, "rank", [first[g] for g in group_of])
+    frame["tied"] = [sizes[g] > 1 for g in group_of]
+    return frame
+
+
+def _shortlist(values: np.ndarray) -> list[int]:
+    """Positions of the :data:`TOP_SETS` best values, and of every value tied with the last."""
+    order, groups = tie_groups(values, tol=TIED)
+    if len(order) <= TOP_SETS:
+        return [int(i) for i in order]
+    last = groups[TOP_SETS - 1]
+    return [int(i) for i, g in zip(order, groups, strict=True) if g <= last]
+
+
+def _headline(q: Question, chosen: dict[str, int], post: Posterior | None) -> float:
+    """The headline probability with ``chosen`` set: the mean over draws (or the network's)."""
+    draws = _with_draws(q, chosen, post)
+    return float(_evaluate_sets(q, [chosen])[0]) if draws is None else float(draws.mean())
+
+
+def _rank_sets(
+    q: Question, shortlist: Sequence[dict[str, int]], post: Posterior | None, before: pd.Series,
+    base_d: np.ndarray | None,
+) -> _RankedSets:
+    """The short-listed sets over every draw: headline gain, its HDI, P(best), ties."""
+    states = q.model.spec.states
+    network = _evaluate_sets(q, shortlist)
+    per_draw = [_with_draws(q, dict(s), post) for s in shortlist]
+    rows = []
+    wins = np.zeros(len(shortlist))
+    if post is not None and base_d is not None:
+        stacked = np.stack([d for d in per_draw if d is not None])  # (sets, S)
+        best = stacked.max(axis=0)
+        winners = stacked >= best - TIED  # a draw's tie is shared
+        wins = (winners / winners.sum(axis=0)).mean(axis=1)
+    for i, (chosen, d) in enumerate(zip(shortlist, per_draw, strict=True)):
+        probability = float(network[i]) if d is None else float(d.mean())
+        gain_draws = None if d is None or base_d is None else d - base_d
+        name = ", ".join(f"{v}={states[v][x]}" for v, x in chosen.items())
+        rows.append({"set": i, "levers": name, "probability": probability,
+                     **_gain(probability - float(before["probability"]), gain_draws, post),
+                     "p_best": float(wins[i]) if post is not None else math.nan, "network": float(network[i])})
+    frame = _ranked(pd.DataFrame(rows).set_index("set"))
+    top = int(frame.index[0])
+    chosen = dict(shortlist[top])
+    d = per_draw[top]
+    mean, low, high = summarise(d, post.hdi_prob if post is not None else math.nan)
+    after = pd.Series({"probability": float(network[top]) if d is None else mean, "low": low, "high": high,
+                       "network": float(network[top])})
+    p_improves = float(frame.loc[top, "p_improves"])
+    order = [int(i) for i in frame.index]
+    draws = None if post is None else np.stack([per_draw[i] for i in order])  # type: ignore[misc]
+    frame = frame.reset_index(drop=True)[["rank", "levers", "probability", "gain", "low", "high", "p_improves",
+                                          "p_best", "tied", "network"]]
+    return _RankedSets(frame, chosen, after, p_improves, draws)
 
 
 def givens(q: Question, t: Tornado) -> pd.DataFrame:

@@ -28,13 +28,21 @@ from bayesnet.checks import check_choice
 from bayesnet.engine import Gradients
 from bayesnet.errors import ParameterError, QueryError
 from bayesnet.inference.evaluation import derivative_pass
-from bayesnet.inference.intervals import hdi, summarise
+from bayesnet.inference.intervals import summarise
 from bayesnet.inference.posteriors import Posterior
 from bayesnet.inference.questions import Question
 from bayesnet.inference.results import plain
 from bayesnet.inputs.codebook import KINDS
 
-__all__ = ["ContextSweep", "Tornado", "context_sweep", "swept_nodes", "tornado"]
+__all__ = ["TORNADO_COLUMNS", "ContextSweep", "Tornado", "context_sweep", "swept_nodes", "tornado"]
+
+TORNADO_COLUMNS = (
+    "node", "label", "kind", "role", "low_state", "high_state",
+    "p_low_state", "p_low_state_low", "p_low_state_high",
+    "p_high_state", "p_high_state_low", "p_high_state_high",
+    "swing", "swing_low", "swing_high", "p_same_direction",
+)
+"""Columns of :attr:`Tornado.frame` (``node`` is its index)."""
 
 
 def swept_nodes(q: Question, kinds: Sequence[str] = ("context",)) -> list[str]:
@@ -103,14 +111,19 @@ class Tornado:
     ----------
     question : Question
     frame : pandas.DataFrame
-        One row per swept node, ranked by swing: ``label, kind, role, low_state, high_state,
-        p_low_state, p_high_state, swing`` (mean network), ``swing_mean, swing_low,
-        swing_high`` (over draws; the HDI), ``p_sign`` (share of draws in which the
-        ``high_state`` gives the higher probability).
+        One row per swept node, ranked by swing (ties within rounding by node id). The bar's
+        ends are ``p_low_state`` and ``p_high_state``: the probability with the node set to the
+        state that gives the lowest and the highest (means over draws, the headline), each
+        with its HDI (``p_low_state_low``, ``p_low_state_high`` ...); ``swing`` is their
+        difference, ``swing_low``, ``swing_high`` the HDI of that difference draw by draw, and
+        ``p_same_direction`` the share of draws in which ``high_state`` does give the higher
+        probability. Without a posterior the ends are the posterior-mean network's answers.
     states : pandas.DataFrame
-        Index ``(node, state)``: ``probability`` (mean network), ``mean, low, high`` (draws).
+        Index ``(node, state)``: ``probability`` (the headline), ``low, high`` (its HDI),
+        ``network`` (the posterior-mean network).
     baseline : pandas.Series
-        ``probability, mean, low, high`` of the target state in the situation.
+        ``probability`` (the headline), ``low``, ``high``, ``network`` of the target state in
+        the situation.
     posterior : Posterior or None
         The draws behind the intervals (None: the mean network only).
     draws : dict
@@ -201,37 +214,36 @@ def tornado(
     hdi_prob = post.hdi_prob if post is not None else math.nan
     rows, state_rows = [], []
     for v in nodes:
-        p = point[v][:, 0]
+        net = point[v][:, 0]
+        d = per_draw.get(v)
+        p = net if d is None else d.mean(axis=1)  # the headline: the mean over draws
         lo, hi = best_index(p, largest=False), best_index(p)
         if p[hi] - p[lo] <= TIE:  # no effect: report in state order
             lo, hi = 0, len(p) - 1
         node = model.codebook[v]
-        d = per_draw.get(v)
         diff = None if d is None else d[hi] - d[lo]
-        mean, low, high = summarise(diff, hdi_prob)
+        _, swing_low, swing_high = summarise(diff, hdi_prob)
+        _, lo_low, lo_high = summarise(None if d is None else d[lo], hdi_prob)
+        _, hi_low, hi_high = summarise(None if d is None else d[hi], hdi_prob)
         rows.append({
             "node": v, "label": node.label, "kind": node.kind, "role": node.role,
             "low_state": node.states[lo], "high_state": node.states[hi],
-            "p_low_state": float(p[lo]), "p_high_state": float(p[hi]), "swing": float(p[hi] - p[lo]),
-            "swing_mean": mean, "swing_low": low, "swing_high": high,
-            "p_sign": math.nan if diff is None else float(np.mean(diff > 0)),
+            "p_low_state": float(p[lo]), "p_low_state_low": lo_low, "p_low_state_high": lo_high,
+            "p_high_state": float(p[hi]), "p_high_state_low": hi_low, "p_high_state_high": hi_high,
+            "swing": float(p[hi] - p[lo]), "swing_low": swing_low, "swing_high": swing_high,
+            "p_same_direction": math.nan if diff is None else float(np.mean(diff > 0)),
         })
-        intervals = hdi(d.T, hdi_prob) if d is not None else None
-        for i, s in enumerate(node.states):
-            state_rows.append({
-                "node": v, "state": s, "probability": float(p[i]),
-                "mean": math.nan if d is None else float(d[i].mean()),
-                "low": math.nan if intervals is None else float(intervals[i, 0]),
-                "high": math.nan if intervals is None else float(intervals[i, 1]),
-            })
-    frame = pd.DataFrame(rows, columns=[
-        "node", "label", "kind", "role", "low_state", "high_state", "p_low_state", "p_high_state", "swing",
-        "swing_mean", "swing_low", "swing_high", "p_sign"])
+        for i, st in enumerate(node.states):
+            _, low, high = summarise(None if d is None else d[i], hdi_prob)
+            state_rows.append({"node": v, "state": st, "probability": float(p[i]), "low": low, "high": high,
+                               "network": float(net[i])})
+    frame = pd.DataFrame(rows, columns=list(TORNADO_COLUMNS))
     frame = sort_frame(frame.set_index("node"), "swing")
-    states = pd.DataFrame(state_rows, columns=["node", "state", "probability", "mean", "low", "high"])
+    states = pd.DataFrame(state_rows, columns=["node", "state", "probability", "low", "high", "network"])
     states = states.set_index(["node", "state"])
     mean, low, high = summarise(base_draws, hdi_prob)
-    baseline = pd.Series({"probability": float(base_point[0]), "mean": mean, "low": low, "high": high},
+    headline = float(base_point[0]) if base_draws is None else mean
+    baseline = pd.Series({"probability": headline, "low": low, "high": high, "network": float(base_point[0])},
                          name=q.describe())
     return Tornado(q, frame, states, baseline, post, per_draw, base_draws)
 

@@ -1,8 +1,8 @@
 """Every sensitivity analysis of one question, run once over one posterior.
 
 :func:`sensitivity` is what the command line's ``sensitivity`` and the report both call: the
-tornado and the value of one more study read the same derivative pass, the lever search
-reuses the tornado's sweeps, and all of them share the posterior's draws.
+lever search reuses the tornado's sweeps, the value of one more study asks whether it would
+change the best set of levers, and all of them share the posterior's draws.
 """
 
 from __future__ import annotations
@@ -13,12 +13,11 @@ from typing import Any
 
 import pandas as pd
 
-from bayesnet.analysis.evidence_value import EvidenceRanking, StudyValue, evidence_ranking
+from bayesnet.analysis.evidence_value import Conclusion, EvidenceRanking, evidence_ranking
 from bayesnet.analysis.findings import findings_sensitivity
 from bayesnet.analysis.lever_search import LeverResult, levers
-from bayesnet.analysis.one_way import ContextSweep, Tornado, swept_nodes, tornado
+from bayesnet.analysis.one_way import Tornado, tornado
 from bayesnet.analysis.sobol import sobol_indices
-from bayesnet.inference.evaluation import derivative_pass
 from bayesnet.inference.posteriors import Posterior
 from bayesnet.inference.questions import Question
 from bayesnet.inference.results import plain
@@ -107,16 +106,13 @@ def sensitivity(
     """
     say = step or (lambda _name: None)
     say("tornado")
-    sweep = ContextSweep(q, swept_nodes(q, kinds), post.n_draws)
-    study = StudyValue(q, post)
-    derivative_pass(q, post.cpts, [sweep, study], show_progress=show_progress, desc="derivatives")
-    t = tornado(q, post, kinds=kinds, sweep=sweep)
+    t = tornado(q, post, kinds=kinds, show_progress=show_progress)
     say("findings")
     findings = findings_sensitivity(q)
     say("levers")
     lv = levers(q, post, k=k, tornado_result=t)
     say("evidence")
-    ev = evidence_ranking(q, post, study=study)
+    ev = evidence_ranking(q, post, conclusion=Conclusion.best_levers(lv) if len(lv.sets) > 1 else None)
     sob = None
     if sobol is not None:
         say("sobol")

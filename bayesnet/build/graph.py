@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import networkx as nx
 import pandas as pd
@@ -23,23 +24,49 @@ from bayesnet.inputs.evidence import SOURCE_KINDS, Evidence
 from bayesnet.inputs.settings import Settings
 
 __all__ = [
+    "INHIBITS",
     "LINK_COLUMNS",
+    "PROMOTES",
     "arrow_origins",
     "build_dag",
     "check_acyclic",
+    "link_name",
     "link_table",
     "locate_cycle",
     "parents_of",
 ]
 
 LINK_COLUMNS = (
-    "from", "to", "sign", "when_node", "when_state", "lag",
+    "link", "from", "to", "sign", "when_node", "when_state", "lag",
     "n_support", "n_contradict", "w_support", "w_contradict",
     *(f"support_{k}" for k in SOURCE_KINDS),
     *(f"contradict_{k}" for k in SOURCE_KINDS),
     "support_ids", "contradict_ids",
 )
-"""Columns of :func:`link_table`, in order."""
+"""Columns of :func:`link_table`, in order. ``link`` is the link's id: its row in the table,
+the same in every table, picture and command of one model."""
+
+PROMOTES = "->"
+"""How a link that raises its child's upper state is written everywhere."""
+INHIBITS = "-|"
+"""How a link that lowers it is written everywhere."""
+
+
+def link_name(
+    source: str, target: str, sign: int, when_node: Any = None, when_state: Any = None, lag: int = 0
+) -> str:
+    """A link written the one way every table and report writes it.
+
+    ``"trust -> risk_tolerance"``, ``"conflict -| trust"``, ``"legal_agreements -| trust
+    [when mandated=voluntary]"``, ``"trust -| conflict [next slice]"``.
+    """
+    text = f"{source} {PROMOTES if sign > 0 else INHIBITS} {target}"
+    notes = []
+    if isinstance(when_node, str):
+        notes.append(f"when {when_node}={when_state}")
+    if lag:
+        notes.append("next slice")
+    return text + (f" [{'; '.join(notes)}]" if notes else "")
 
 
 @dataclass(frozen=True)
@@ -120,8 +147,11 @@ def link_table(codebook: Codebook, evidence: Evidence, settings: Settings | None
             r["when_node"] or "", r["when_state"] or "", r["lag"],
         )
     )
+    for i, row in enumerate(rows):
+        row["link"] = i
     table = pd.DataFrame(rows, columns=list(LINK_COLUMNS))
-    table = table.astype({"sign": "int64", "lag": "int64", "n_support": "int64", "n_contradict": "int64"})
+    table = table.astype({"link": "int64", "sign": "int64", "lag": "int64", "n_support": "int64",
+                          "n_contradict": "int64"})
     return table.reset_index(drop=True)
 
 

@@ -140,7 +140,7 @@ class Model:
     @cached_property
     def priors(self) -> ParameterPriors:
         """Distributions of every parameter."""
-        return parameter_priors(self.spec, self.codebook, self.settings)
+        return parameter_priors(self.spec, self.codebook, self.settings, {s.id: s.kind for s in self.evidence})
 
     @cached_property
     def mean_parameters(self) -> ParameterDraws:
@@ -150,7 +150,7 @@ class Model:
     @cached_property
     def cpts(self) -> CPTs:
         """CPTs of the posterior-mean model, each with a trailing draw axis of length 1 (read-only)."""
-        return read_only(self.mean_parameters.cpts(self.spec, self.priors))
+        return read_only(self.mean_parameters.cpts(self.spec))
 
     @cached_property
     def bytes_per_draw(self) -> int:
@@ -176,7 +176,7 @@ class Model:
         """
         n = check_draws(n_draws, "cpt_draws", bytes_per_draw=self.bytes_per_draw)
         seed = check_seed(seed, "cpt_draws")
-        return self._draws.get((n, seed), lambda: read_only(self.priors.draw(n, seed).cpts(self.spec, self.priors)))
+        return self._draws.get((n, seed), lambda: read_only(self.priors.draw(n, seed).cpts(self.spec)))
 
     def cpt_frame(self, node: str) -> pd.DataFrame:
         """The posterior-mean CPT of ``node``: one row per parent configuration, one column per state."""

@@ -3,13 +3,15 @@
 Three kinds of parameter, each with a distribution set by the evidence and
 ``priors/settings.yaml``:
 
-* a link's **reliability** ``r ~ Beta(a0 + w_support, b0 + w_contradict)``, where the
-  counts are the kind-weighted numbers of distinct sources (``bayesnet.build.graph``); its
-  log-odds **weight** is ``sign * weight_scale * (2 r - 1)``, bounded by ``weight_scale`` and
-  monotone in the evidence;
+* a link's log-odds **weight**, from the kind-weighted numbers of distinct sources that
+  state and contradict it (:mod:`bayesnet.build.graph`), through the weight model of
+  :mod:`bayesnet.build.weights`: its direction from the evidence, its strength uncertain;
 * a root node's **base rate** ``p ~ Beta(c * p0, c * (1 - p0))`` with ``p0`` from the
   codebook (or ``default_base_rate``) and ``c = base_rate_concentration``;
-* a non-root node's **bias** ``b ~ Normal(logit(mechanism_base_rate), bias_sd)``.
+* a non-root node's **bias** ``b ~ Normal(logit(mechanism_base_rate), bias_sd / sqrt(1 + n))``,
+  where ``n`` counts the kind-weighted distinct sources that report any cause of the node: the
+  more of a mechanism's causes the review codes, the less of its level is left to causes it
+  does not (``bias_sd`` is the spread for a mechanism none of whose causes is coded).
 
 Pure numpy; randomness only through a ``numpy.random.Generator`` built from the caller's
 seed.
@@ -21,12 +23,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
-from bayesnet.inputs.codebook import Codebook
 from bayesnet.build.cpt import NetworkSpec, build_cpts
+from bayesnet.build.weights import LinkEvidence, link_evidence
+from bayesnet.inputs.codebook import Codebook
 from bayesnet.inputs.settings import Settings
 
-__all__ = ["ParameterDraws", "ParameterPriors", "parameter_priors"]
+__all__ = ["ParameterDraws", "ParameterPriors", "cause_sources", "parameter_priors"]
 
 
 @dataclass(frozen=True)
@@ -35,45 +39,35 @@ class ParameterPriors:
 
     Attributes
     ----------
-    alpha, beta : numpy.ndarray
-        Shape ``(L,)``: Beta parameters of each lag-0 link's reliability.
-    sign : numpy.ndarray
-        Shape ``(L,)``: +1 or -1.
-    weight_scale : float
+    links : LinkEvidence
+        The evidence on each lag-0 link and the weight model.
     base_alpha, base_beta : dict
         Root node -> Beta parameters of its base rate.
-    bias_mean, bias_sd : float
+    bias_nodes : tuple of str
+    bias_mean : float
+    bias_sd : dict
+        Non-root node -> the spread of its bias.
     """
 
-    alpha: np.ndarray
-    beta: np.ndarray
-    sign: np.ndarray
-    weight_scale: float
+    links: LinkEvidence
     base_alpha: Mapping[str, float]
     base_beta: Mapping[str, float]
     bias_nodes: tuple[str, ...]
     bias_mean: float
-    bias_sd: float
+    bias_sd: Mapping[str, float]
 
     @property
-    def reliability_mean(self) -> np.ndarray:
-        """Posterior mean reliability of each link."""
-        return self.alpha / (self.alpha + self.beta)
-
-    def weight(self, reliability: np.ndarray) -> np.ndarray:
-        """Signed log-odds weight(s) from reliability(ies) of the same leading shape."""
-        sign = self.sign.reshape(self.sign.shape + (1,) * (np.ndim(reliability) - 1))
-        return sign * self.weight_scale * (2.0 * np.asarray(reliability) - 1.0)
+    def sign(self) -> np.ndarray:
+        """``(L,)``: the direction each link is stated in, +1 or -1."""
+        return self.links.sign
 
     def mean(self) -> ParameterDraws:
-        """The posterior-mean parameters as a single draw (``S = 1``).
-
-        The weight is linear in the reliability, so this is also the mean weight.
-        """
-        rel = self.reliability_mean[:, None]
+        """The posterior-mean parameters as a single draw (``S = 1``): the network pgmpy and the
+        exports hold. (The headline answers are means over draws, not answers of this network.)"""
+        weights = self.links.mean_weight()[:, None]
         base = {n: np.array([a / (a + self.base_beta[n])]) for n, a in self.base_alpha.items()}
         bias = {n: np.array([self.bias_mean]) for n in self.bias_nodes}
-        return ParameterDraws(rel, base, bias, seed=None)
+        return ParameterDraws(weights, base, bias, {}, seed=None)
 
     def draw(self, n_draws: int, seed: int) -> ParameterDraws:
         """``n_draws`` independent draws of every parameter.
@@ -86,12 +80,12 @@ class ParameterPriors:
             draws.
         """
         rng = np.random.default_rng(seed)
-        rel = rng.beta(self.alpha[:, None], self.beta[:, None], size=(len(self.alpha), n_draws))
+        links = self.links.draw(n_draws, rng)
         base = {
             n: rng.beta(a, self.base_beta[n], size=n_draws) for n, a in sorted(self.base_alpha.items())
         }
-        bias = {n: rng.normal(self.bias_mean, self.bias_sd, size=n_draws) for n in self.bias_nodes}
-        return ParameterDraws(rel, base, bias, seed=seed)
+        bias = {n: rng.normal(self.bias_mean, self.bias_sd[n], size=n_draws) for n in self.bias_nodes}
+        return ParameterDraws(links.weights, base, bias, links.outcomes, seed=seed)
 
 
 @dataclass(frozen=True)
@@ -100,43 +94,56 @@ class ParameterDraws:
 
     Attributes
     ----------
-    reliability : numpy.ndarray
-        Shape ``(L, S)``.
+    weights : numpy.ndarray
+        Shape ``(L, S)``: every lag-0 link's log-odds weight.
     base_rate : dict
         Root node -> shape ``(S,)``.
     bias : dict
         Non-root node -> shape ``(S,)``.
+    outcomes : dict
+        What one more study of each link could report -> ``(L, S)`` its probability under each
+        draw (empty for the posterior mean); see :class:`bayesnet.build.weights.LinkDraws`.
     seed : int or None
         None for the posterior mean.
     """
 
-    reliability: np.ndarray
+    weights: np.ndarray
     base_rate: Mapping[str, np.ndarray]
     bias: Mapping[str, np.ndarray]
+    outcomes: Mapping[str, np.ndarray]
     seed: int | None
 
     @property
     def n_draws(self) -> int:
         """Number of draws ``S``."""
-        return int(self.reliability.shape[1])
+        return int(self.weights.shape[1])
 
-    def cpts(self, spec: NetworkSpec, priors: ParameterPriors) -> dict[str, np.ndarray]:
+    def cpts(self, spec: NetworkSpec) -> dict[str, np.ndarray]:
         """Every CPT for every draw (see :func:`bayesnet.build.cpt.build_cpts`)."""
-        return build_cpts(
-            spec, weights=priors.weight(self.reliability), bias=self.bias, base_rate=self.base_rate
-        )
+        return build_cpts(spec, weights=self.weights, bias=self.bias, base_rate=self.base_rate)
 
 
 def _logit(p: float) -> float:
     return float(np.log(p) - np.log1p(-p))
 
 
-def parameter_priors(spec: NetworkSpec, codebook: Codebook, settings: Settings) -> ParameterPriors:
-    """Distributions of every parameter, from the link counts, codebook and settings."""
-    links = spec.links
-    alpha = settings.reliability_a0 + links["w_support"].to_numpy(dtype=float)
-    beta = settings.reliability_b0 + links["w_contradict"].to_numpy(dtype=float)
-    sign = links["sign"].to_numpy(dtype=float)
+def cause_sources(links: pd.DataFrame, kinds: Mapping[str, str], settings: Settings) -> dict[str, float]:
+    """Node -> kind-weighted number of distinct sources that report any cause of it (lag-0 links)."""
+    ids: dict[str, set[str]] = {}
+    for to, sup, con in zip(links["to"], links["support_ids"], links["contradict_ids"], strict=True):
+        ids.setdefault(to, set()).update(sup, con)
+    return {node: float(sum(settings.kind_weight(kinds[s]) for s in found)) for node, found in ids.items()}
+
+
+def parameter_priors(
+    spec: NetworkSpec, codebook: Codebook, settings: Settings, kinds: Mapping[str, str]
+) -> ParameterPriors:
+    """Distributions of every parameter, from the link counts, codebook and settings.
+
+    ``kinds`` maps every source id to its kind (for the kind weights).
+    """
+    cause = cause_sources(spec.links, kinds, settings)
+    cause_sources_ = {ch.node: cause.get(ch.node, 0.0) for ch in spec.children}
     c = settings.base_rate_concentration
     base_alpha: dict[str, float] = {}
     base_beta: dict[str, float] = {}
@@ -146,13 +153,10 @@ def parameter_priors(spec: NetworkSpec, codebook: Codebook, settings: Settings) 
         base_alpha[root] = c * p0
         base_beta[root] = c * (1.0 - p0)
     return ParameterPriors(
-        alpha=alpha,
-        beta=beta,
-        sign=sign,
-        weight_scale=settings.weight_scale,
+        links=link_evidence(spec.links, settings),
         base_alpha=base_alpha,
         base_beta=base_beta,
         bias_nodes=tuple(ch.node for ch in spec.children),
         bias_mean=_logit(settings.mechanism_base_rate),
-        bias_sd=settings.bias_sd,
+        bias_sd={ch.node: settings.bias_sd / np.sqrt(1.0 + cause_sources_[ch.node]) for ch in spec.children},
     )

@@ -29,15 +29,18 @@ SENSITIVITY_DESCRIPTION = """\
 Which contexts matter most for TARGET in a situation, which of them implementers can change,
 what an observation would tell, and which coded evidence the answer hangs on:
 
-  tornado   every context the situation leaves free, set to each of its states (do): the
-            swing in P(TARGET = STATE), its HDI over posterior draws and the share of draws
-            with the sign shown (--mechanisms adds the mechanisms)
+  tornado   every context the situation leaves free, set to each of its states (do): P(TARGET =
+            STATE) at the lowest and the highest state, each with its HDI over posterior draws,
+            and the share of draws in which they are in that order (--mechanisms adds the
+            mechanisms)
   findings  mutual information and variance reduction with TARGET (Netica's sensitivity to
             findings), on the posterior-mean network
-  levers    modifiable contexts: the best one and the best set of K (--levers K), with the
-            probability and interval before and after; givens are what shapes the situation
-  evidence  every coded link: dP/dweight, dP/dreliability, and how much one more supporting
-            or contradicting study would narrow the interval
+  levers    modifiable contexts: each at its best state, and the best sets of K (--levers K)
+            with their paired gain, its HDI and P(best) over the draws, ties shown; givens are
+            what shapes the situation
+  evidence  every coded link: P(direction), dP/dweight, and what one more study of it is worth
+            (the expected fall in the answer's posterior variance, and the probability it would
+            change the best set of levers)
   sobol     with --sobol N: first-order and total Sobol indices over random configurations of
             all free contexts drawn from their base rates (SALib; N a power of two)
 
@@ -107,16 +110,20 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     b = t.baseline
     prob = f"{args.hdi:.0%}"
     print(f"{q.describe()} = {b['probability']:.3f}  [{b['low']:.3f}, {b['high']:.3f}]  "
-          f"({prob} HDI over {post.n_draws} posterior draws)\n")
-    print("Contexts" + (" and mechanisms" if args.mechanisms else "") + " set one at a time (do), by swing; "
-          f"swing_low/high: {prob} HDI of the swing; p_sign: share of draws with that sign")
-    print_frame(t.frame.drop(columns=["label", "kind", "swing_mean"]).round(3))
+          f"(mean and {prob} HDI over {post.n_draws} posterior draws)\n")
+    print("Contexts" + (" and mechanisms" if args.mechanisms else "") + " set one at a time (do), by swing: the "
+          f"probability at each end with its {prob} HDI; p_same_direction: share of draws in which high_state gives "
+          "the higher probability")
+    print_frame(t.frame.drop(columns=["label", "kind", "swing_low", "swing_high"]).round(3))
     print("\nSensitivity to findings (mean network): mutual information (bits) and variance reduction")
     print_frame(f.drop(columns=["label", "kind"]).round(4))
     how = "exact search" if lv.method == "exact" else "greedy search"
     print(f"\nLevers (modifiable contexts), each at its best state; best set of {lv.k} by {how} "
           f"over {lv.evaluated} combinations:")
     print_frame(lv.singles.drop(columns=["label"]).round(3))
+    print(f"\nBest sets of {lv.k}: gain (paired, with its {prob} HDI), p_best (share of draws in which the set "
+          "beats the others listed); tied sets share a rank")
+    print_frame(lv.sets.drop(columns=["network"]).round(3))
     sets = ", ".join(f"{k}={v}" for k, v in lv.best_set.items()) or "(no lever left free)"
     print(f"  best set: {sets}: {lv.before['probability']:.3f} [{lv.before['low']:.3f}, {lv.before['high']:.3f}]"
           f" -> {lv.after['probability']:.3f} [{lv.after['low']:.3f}, {lv.after['high']:.3f}];"
@@ -125,11 +132,13 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         print(f"  (greedy: with diminishing returns no set of {lv.k} would reach above {lv.bound:.3f})")
     print("\nGivens (not modifiable): what shapes the situation, not advice")
     print_frame(lv.givens.drop(columns=["label"]).round(3))
-    print(f"\nCoded links by expected narrowing of the {prob} HDI (now {ev.width:.3f} wide) if one more "
-          "study were coded; d_weight, d_reliability: derivatives of the probability")
-    cols = ["name", "n_support", "n_contradict", "d_weight", "d_reliability", "narrowing_if_support",
-            "narrowing_if_contradict", "expected_narrowing"]
-    print_frame(ev.frame[cols].round(5))
+    print(f"\nCoded links by the expected fall in the answer's posterior variance (sd now {ev.sd:.4f}) if one "
+          "more study of the link were coded; p_direction: P(the link acts as stated); d_weight: derivative of the "
+          "probability" + (f"; p_changes_conclusion: P(it changes '{ev.conclusion}')" if ev.conclusion else ""))
+    cols = ["name", "n_support", "n_contradict", "p_direction", "d_weight", "variance_reduction", "sd_after"]
+    if ev.conclusion:
+        cols.append("p_changes_conclusion")
+    print_frame(ev.frame[cols].round(6))
     if sobol is not None:
         print(f"\nSobol indices over {sobol.attrs.get('evaluations', 0)} random context configurations "
               "(S1: alone; ST: alone or interacting; _conf: 95% bootstrap half-widths)")

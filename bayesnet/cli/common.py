@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -20,6 +21,7 @@ __all__ = [
     "print_json",
     "question_of",
     "situation_args",
+    "write_csv",
 ]
 
 
@@ -120,6 +122,11 @@ def print_frame(frame: Any) -> None:
     with pd.option_context("display.max_rows", None, "display.max_columns", None,
                            "display.width", 200, "display.max_colwidth", 60):
         print(frame.to_string())
+
+
+def write_csv(frame: Any, *, index: bool = False) -> None:
+    """A table as CSV on standard output, full precision."""
+    sys.stdout.write(frame.to_csv(index=index))
 
 
 def situation_args(args: argparse.Namespace) -> dict[str, Any]:

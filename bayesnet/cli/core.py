@@ -18,6 +18,7 @@ from bayesnet.cli.common import (
     print_frame,
     print_json,
     situation_args,
+    write_csv,
 )
 from bayesnet.errors import BayesnetError
 
@@ -68,25 +69,46 @@ def register(sub: Any) -> None:
         "query", help="P(node | observations, interventions, scenario) with a credible interval",
         description="The distribution of one or more nodes. --given observes, --do intervenes "
         "(cuts the node's causes), --scenario observes a collaboration type's contexts. Each "
-        "probability comes with a highest-density interval over posterior draws of the "
-        "evidence: wide when few studies stand behind the links.",
+        "probability is the mean over posterior draws of the evidence, with a highest-density "
+        "interval over the same draws: wide where few studies stand behind the links. --vs "
+        "contrasts the --do settings with others, draw by draw.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="Example:\n  bayesnet query collaborative_behaviour trust --scenario merger --do quick_wins=present",
+        epilog="Examples:\n  bayesnet query collaborative_behaviour trust --scenario merger --do quick_wins=present\n"
+        "  bayesnet query collaborative_behaviour --scenario integrated_care_system "
+        "--do quick_wins=present --vs quick_wins=absent",
     )
     add_model(p)
     p.add_argument("targets", nargs="+", metavar="TARGET", help="node id(s) to ask about")
     add_situation(p)
+    p.add_argument(
+        "--vs", action="append", default=[], metavar="NODE=STATE",
+        help="contrast with the same question where this --do node is set to another state (repeatable): "
+        "prints the paired difference, its interval and P(higher)",
+    )
     add_uncertainty(p)
     p.add_argument("--joint", action="store_true", help="the joint distribution of the targets")
-    add_format(p)
+    add_format(p, ("table", "json", "csv"))
     p.set_defaults(handler=cmd_query)
 
-    p = sub.add_parser("compare", help="one node across several scenarios, side by side")
+    p = sub.add_parser(
+        "compare", help="one node across several scenarios, as paired contrasts",
+        description="P(TARGET = STATE) under each --scenario, over the same posterior draws, and the paired "
+        "contrast of each with the baseline (the first scenario, or --baseline): the mean difference, its "
+        "highest-density interval and P(higher), the share of draws in which the scenario is higher. Two "
+        "intervals that overlap can still hide a difference that is positive in nearly every draw.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Example:\n  bayesnet compare collaborative_behaviour --scenario buddying "
+        "--scenario integrated_care_system --format json",
+    )
     add_model(p)
     p.add_argument("target", metavar="TARGET")
+    p.add_argument("--state", help="state of TARGET whose probability is compared (default: its upper state)")
     add_situation(p, scenario_many=True)
+    p.add_argument("--baseline", metavar="NAME",
+                   help="the scenario the others are contrasted with (default: the first)")
+    p.add_argument("--all-pairs", action="store_true", help="contrast every pair of scenarios")
     add_uncertainty(p)
-    add_format(p)
+    add_format(p, ("table", "json", "csv"))
     p.set_defaults(handler=cmd_compare)
 
     p = sub.add_parser("export", help="write the posterior-mean network as BIF or XMLBIF")
@@ -213,12 +235,15 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from bayesnet.inference import question
+    from bayesnet.inference import parse_assignments, question, versus
     from bayesnet.inference.queries import answer_joint, answer_query
 
     model = load_model(args)
     post = posterior_of(model, args)
     q = question(model, args.targets, scenario=args.scenario, **situation_args(args))
+    if args.vs:
+        print_comparison(versus(q, post, parse_assignments(args.vs, "--vs")), args.format)
+        return 0
     if args.joint:
         result = answer_joint(q, post)
         if args.format == "json":
@@ -233,6 +258,10 @@ def cmd_query(args: argparse.Namespace) -> int:
     if args.format == "json":
         data = [r.to_dict() for r in results]
         print_json(data[0] if len(data) == 1 else data)
+    elif args.format == "csv":
+        import pandas as pd
+
+        write_csv(pd.concat([r.frame.assign(target=r.target) for r in results]).reset_index())
     else:
         print("\n\n".join(repr(r) for r in results))
     return 0
@@ -242,15 +271,23 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from bayesnet.inference import compare
 
     model = load_model(args)
-    if not args.scenario:
-        raise BayesnetError("name at least one --scenario (see 'bayesnet scenarios')")
-    frame = compare(model, args.target, args.scenario, draws=args.draws, seed=args.seed,
-                    hdi_prob=args.hdi, **situation_args(args))
-    if args.format == "json":
-        print_json(frame.reset_index().to_dict(orient="records"))
-    else:
-        print_frame(frame.round(3))
+    if len(args.scenario) < 2:
+        raise BayesnetError("name at least two --scenario to compare (see 'bayesnet scenarios')")
+    result = compare(model, args.target, args.scenario, state=args.state, baseline=args.baseline,
+                     all_pairs=args.all_pairs, draws=args.draws, seed=args.seed, hdi_prob=args.hdi,
+                     **situation_args(args))
+    print_comparison(result, args.format)
     return 0
+
+
+def print_comparison(result: Any, fmt: str) -> None:
+    """A :class:`~bayesnet.inference.Comparison` as a table, JSON or CSV (the contrasts)."""
+    if fmt == "json":
+        print_json(result.to_dict())
+    elif fmt == "csv":
+        write_csv(result.contrasts)
+    else:
+        print(result)
 
 
 def cmd_export(args: argparse.Namespace) -> int:

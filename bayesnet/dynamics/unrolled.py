@@ -20,10 +20,9 @@ and each lag-1 link runs from slice ``t`` to slice ``t + 1``.
   either) have one copy per slice. Within a slice each keeps the static model's parents and
   logistic CPT (:mod:`bayesnet.build.cpt`: the same link weights, bias and base-rate draws). From
   slice 2 on, a dynamic node also gets each lag-1 link into it, from its cause in the
-  previous slice, with the weight the evidence gives that link: ``sign * weight_scale *
-  (2 r - 1)``, ``r`` drawn from ``Beta(a0 + w_support, b0 + w_contradict)`` as for any link
-  (a moderator of a lag-1 link is read in the cause's slice, which keeps every slice
-  acyclic). A node that is a root of the static web but receives a lag-1 link
+  previous slice, with the weight the evidence gives that link, drawn by the same weight
+  model as any link (:mod:`bayesnet.build.weights`); a moderator of a lag-1 link is read in
+  the cause's slice, which keeps every slice acyclic. A node that is a root of the static web but receives a lag-1 link
   (intra-organisational conflict) takes ``logit(its base rate)`` as its bias from slice 2 on.
 * **Carried mechanisms** (default :data:`DEFAULT_CARRIED`: trust and faith) also get, from
   slice 2 on, their own previous value as a parent, through a carry-over mixture rather
@@ -88,6 +87,7 @@ import pandas as pd
 
 from bayesnet.build.cpt import ChildSpec, NetworkSpec, build_cpts
 from bayesnet.build.model import CPTs, read_only
+from bayesnet.build.weights import link_evidence
 from bayesnet.cache import LRUCache
 from bayesnet.checks import check_int_range, check_probability
 from bayesnet.engine import Structure
@@ -123,7 +123,7 @@ DEFAULT_CARRIED = ("trust", "faith")
 """Mechanisms that carry their own level from one slice to the next unless told otherwise:
 the two whose levels the review's Fig. 5 follows over time."""
 FEEDBACK_STREAM = 1
-"""Lag-1 link reliabilities are drawn from ``default_rng([seed, FEEDBACK_STREAM])``, apart
+"""Lag-1 link weights are drawn from ``default_rng([seed, FEEDBACK_STREAM])``, apart
 from the static draws of ``model.priors.draw(S, seed)``, so slice 1 keeps the static draws."""
 CACHE_BYTES = 512 * 2**20
 """Unrolled CPT sets up to this size are cached per model; larger ones are built in chunks."""
@@ -462,23 +462,17 @@ def unrolled_parameters(model: Model, net: UnrolledNetwork, post: Posterior | No
     """Posterior mean (``post=None``) or every posterior draw of every unrolled parameter.
 
     The static parameters are ``model.mean_parameters`` or ``post.parameters``, untouched;
-    lag-1 reliabilities come from the stream :data:`FEEDBACK_STREAM` of the posterior's seed.
+    lag-1 link weights come from the same weight model (:mod:`bayesnet.build.weights`), drawn
+    from the stream :data:`FEEDBACK_STREAM` of the posterior's seed.
     """
-    s = model.settings
-    fb = net.feedback
-    alpha = s.reliability_a0 + fb["w_support"].to_numpy(dtype=float)
-    beta = s.reliability_b0 + fb["w_contradict"].to_numpy(dtype=float)
-    sign = fb["sign"].to_numpy(dtype=float)
+    feedback = link_evidence(net.feedback, model.settings)
     if post is None:
         static = model.mean_parameters
-        rel1 = (alpha / (alpha + beta))[:, None]
+        w1 = feedback.mean_weight()[:, None]
     else:
         static = post.parameters
-        rng = np.random.default_rng([post.seed, FEEDBACK_STREAM])
-        rel1 = rng.beta(alpha[:, None], beta[:, None], size=(len(alpha), post.n_draws))
-    w0 = model.priors.weight(static.reliability)
-    w1 = sign[:, None] * s.weight_scale * (2.0 * rel1 - 1.0)
-    weights = np.vstack([w0, w1])
+        w1 = feedback.draw(post.n_draws, np.random.default_rng([post.seed, FEEDBACK_STREAM])).weights
+    weights = np.vstack([static.weights, w1])
     bias = dict(static.bias)
     for child in net.spec.children:
         node = child.node.split("@", 1)[0]
@@ -529,7 +523,7 @@ def unrolled_cpts(model: Model, net: UnrolledNetwork, post: Posterior | None = N
     """Every CPT of the unrolled network: the posterior mean (``post=None``) or every draw.
 
     Slice 1 and the static nodes use ``post.parameters``, so they equal ``post.cpts``
-    exactly; lag-1 reliabilities come from the stream :data:`FEEDBACK_STREAM`. Cached per
+    exactly; lag-1 link weights come from the stream :data:`FEEDBACK_STREAM`. Cached per
     model while the whole set stays under :data:`CACHE_BYTES` (a trajectory with more draws
     builds them in chunks instead).
 

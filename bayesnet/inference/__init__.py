@@ -15,7 +15,7 @@ bottom modules.
 """
 
 from bayesnet.defaults import DEFAULT_DRAWS, DEFAULT_HDI, DEFAULT_SEED
-from bayesnet.inference.comparison import compare
+from bayesnet.inference.comparison import Comparison, compare, contrast, versus
 from bayesnet.inference.evaluation import answer, derivative_pass, evaluate, gradients
 from bayesnet.inference.intervals import hdi, inference_data, summarise
 from bayesnet.inference.posteriors import Posterior, posterior
@@ -27,6 +27,7 @@ __all__ = [
     "DEFAULT_DRAWS",
     "DEFAULT_HDI",
     "DEFAULT_SEED",
+    "Comparison",
     "JointResult",
     "Posterior",
     "QueryResult",
@@ -35,6 +36,7 @@ __all__ = [
     "Situation",
     "answer",
     "compare",
+    "contrast",
     "derivative_pass",
     "evaluate",
     "gradients",
@@ -48,4 +50,5 @@ __all__ = [
     "question",
     "situation",
     "summarise",
+    "versus",
 ]

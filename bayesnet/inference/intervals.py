@@ -17,7 +17,7 @@ import numpy as np
 if TYPE_CHECKING:
     import arviz as az
 
-__all__ = ["arviz", "hdi", "inference_data", "summarise"]
+__all__ = ["arviz", "chains", "hdi", "inference_data", "summarise"]
 
 
 def arviz() -> Any:
@@ -53,13 +53,27 @@ def summarise(samples: np.ndarray | None, hdi_prob: float) -> tuple[float, float
     return float(np.mean(samples)), float(low), float(high)
 
 
+def chains(n_draws: int) -> int:
+    """How many equal chains ``n_draws`` independent draws are laid out as: 4, else 2, else 1."""
+    return next(c for c in (4, 2, 1) if (n_draws % c == 0 and n_draws // c >= 4) or c == 1)
+
+
+def _as_chains(d: np.ndarray) -> np.ndarray:
+    c = chains(d.shape[0])
+    return d.reshape(c, d.shape[0] // c, *d.shape[1:])
+
+
 def inference_data(
     draws: Mapping[str, np.ndarray],
     states: Mapping[str, Sequence[str]],
     *,
     attrs: Mapping[str, Any] | None = None,
 ) -> az.InferenceData:
-    """Posterior draws as ``InferenceData`` with one chain.
+    """Posterior draws as ``InferenceData`` with ``chain`` and ``draw`` dimensions.
+
+    The draws are independent, so they are split into :func:`chains` independent batches of
+    equal length, in order: ArviZ's diagnostics then run without warnings (and say what
+    independent draws must: r_hat about 1, an effective sample size about the draws').
 
     Parameters
     ----------
@@ -72,7 +86,7 @@ def inference_data(
     """
     az = arviz()
     return az.from_dict(
-        posterior={name: np.asarray(d)[None, ...] for name, d in draws.items()},
+        posterior={name: _as_chains(np.asarray(d)) for name, d in draws.items()},
         coords={f"{name}_state": list(states[name]) for name in draws},
         dims={name: [f"{name}_state"] for name in draws},
         attrs=dict(attrs or {}),

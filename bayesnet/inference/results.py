@@ -46,11 +46,19 @@ def plain(value: Any) -> Any:
 class QueryResult:
     """The answer to one query about one node.
 
+    The **headline** is :attr:`distribution`: the posterior predictive distribution, the mean
+    of the answer over the posterior draws (with ``draws=None``, the answer of the
+    posterior-mean network instead). Every surface (the command line, reports, comparisons,
+    change reports, ArviZ's summary) shows this number; :attr:`interval` is its highest-density
+    interval over the same draws.
+
     Attributes
     ----------
     question : Question
     point : numpy.ndarray
-        Shape ``(k,)``: the distribution under the posterior-mean network.
+        Shape ``(k,)``: the answer of the network with posterior-mean parameters, the network
+        ``model.network`` and the BIF/XMLBIF exports hold. Not the headline: a mean of
+        probabilities is not the probability of a mean network.
     draws : numpy.ndarray or None
         Shape ``(S, k)``: the distribution under each posterior draw (None if not asked).
     hdi_prob : float
@@ -78,10 +86,18 @@ class QueryResult:
         """What was observed and set."""
         return self.question.situation
 
+    def _series(self, values: np.ndarray) -> pd.Series:
+        return pd.Series(values, index=pd.Index(self.states, name="state"), name=self.target)
+
+    @property
+    def headline(self) -> np.ndarray:
+        """``(k,)``: the mean over draws, or the posterior-mean network's answer without draws."""
+        return self.point if self.draws is None else self.draws.mean(axis=0)
+
     @property
     def distribution(self) -> pd.Series:
-        """Point answer as a Series indexed by state."""
-        return pd.Series(self.point, index=pd.Index(self.states, name="state"), name=self.target)
+        """The headline answer as a Series indexed by state (see the class docstring)."""
+        return self._series(self.headline)
 
     @property
     def n_draws(self) -> int:
@@ -90,10 +106,8 @@ class QueryResult:
 
     @property
     def mean(self) -> pd.Series | None:
-        """Mean over draws, by state."""
-        if self.draws is None:
-            return None
-        return pd.Series(self.draws.mean(axis=0), index=pd.Index(self.states, name="state"), name=self.target)
+        """Mean over draws, by state (the headline; None without draws)."""
+        return None if self.draws is None else self.distribution
 
     @property
     def interval(self) -> pd.DataFrame | None:
@@ -103,11 +117,25 @@ class QueryResult:
         bounds = hdi(self.draws, self.hdi_prob)
         return pd.DataFrame(bounds, index=pd.Index(self.states, name="state"), columns=["low", "high"])
 
-    def to_inference_data(self) -> az.InferenceData:
-        """The draws as ArviZ ``InferenceData`` (posterior group, one chain).
+    @property
+    def frame(self) -> pd.DataFrame:
+        """One row per state: ``probability`` (the headline) and, with draws, ``low``, ``high``
+        (the HDI); ``network`` is the posterior-mean network's answer."""
+        out = self.distribution.to_frame("probability")
+        interval = self.interval
+        if interval is not None:
+            out = out.join(interval)
+        out["network"] = self.point
+        return out
 
-        The variable is named after the target, its dimension ``<target>_state`` has the
-        target's states as coordinates, so ``az.summary`` and ``az.plot_forest`` work.
+    def to_inference_data(self) -> az.InferenceData:
+        """The draws as ArviZ ``InferenceData`` (posterior group).
+
+        The draws are independent, so they are laid out as up to four chains of equal length
+        (independent batches of the same draws): ``az.summary`` then reports the headline as
+        its mean without warnings, and its r_hat (about 1) and ESS (about the number of
+        draws) only confirm that the draws are independent. The variable is named after the
+        target and its dimension ``<target>_state`` has the target's states as coordinates.
         """
         if self.draws is None:
             raise QueryError("this result has no draws: ask with draws=N to get an InferenceData")
@@ -118,27 +146,27 @@ class QueryResult:
                 "situation": self.situation.describe(),
                 "hdi_prob": self.hdi_prob,
                 "seed": -1 if self.seed is None else self.seed,
+                "headline": "posterior mean over draws",
             },
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON form: target, given, do, scenario, distribution (+ mean, interval, draws)."""
+        """JSON form: target, given, do, scenario, distribution (the headline), and with draws
+        the interval, their number and seed; ``network``: the posterior-mean network's answer."""
         out: dict[str, Any] = {
             "target": self.target,
             "given": dict(self.situation.given),
             "do": dict(self.situation.do),
             "scenario": self.situation.scenario,
-            "distribution": {s: float(p) for s, p in zip(self.states, self.point, strict=True)},
+            "distribution": {s: float(p) for s, p in zip(self.states, self.headline, strict=True)},
         }
-        if self.draws is not None:
-            mean = self.mean
-            interval = self.interval
-            assert mean is not None and interval is not None
-            out["mean"] = {s: float(mean[s]) for s in self.states}
+        interval = self.interval
+        if interval is not None:
             out["interval"] = {s: [float(interval.at[s, "low"]), float(interval.at[s, "high"])] for s in self.states}
             out["hdi_prob"] = self.hdi_prob
             out["draws"] = self.n_draws
             out["seed"] = self.seed
+        out["network"] = {s: float(p) for s, p in zip(self.states, self.point, strict=True)}
         if self.situation.overridden:
             out["overridden"] = {k: {"scenario": a, "now": b} for k, (a, b) in self.situation.overridden.items()}
         return out
@@ -147,12 +175,14 @@ class QueryResult:
         lines = [f"P({self.target} | {self.situation.describe()})"]
         interval = self.interval
         for i, s in enumerate(self.states):
-            text = f"  {s:<14} {self.point[i]:.3f}"
+            text = f"  {s:<14} {self.headline[i]:.3f}"
             if interval is not None:
                 text += f"  [{interval.at[s, 'low']:.3f}, {interval.at[s, 'high']:.3f}]"
             lines.append(text)
         if interval is not None:
-            lines.append(f"  ({self.hdi_prob:.0%} HDI over {self.n_draws} posterior draws)")
+            lines.append(f"  (mean and {self.hdi_prob:.0%} HDI over {self.n_draws} posterior draws)")
+        else:
+            lines.append("  (the posterior-mean network; no draws)")
         return "\n".join(lines)
 
 
@@ -165,7 +195,7 @@ class JointResult:
     question : Question
         Its targets are the nodes of the joint distribution.
     point : numpy.ndarray
-        Shape ``(k1, k2, ...)``.
+        Shape ``(k1, k2, ...)``: the posterior-mean network's answer.
     draws : numpy.ndarray or None
         Shape ``(S, k1, k2, ...)``.
     """
@@ -192,19 +222,19 @@ class JointResult:
 
     @property
     def frame(self) -> pd.DataFrame:
-        """One row per joint configuration: probability (+ mean, low, high with draws)."""
+        """One row per joint configuration: ``probability`` (the headline: the mean over draws,
+        or the network's answer without draws), ``low``, ``high`` (the HDI) and ``network``."""
         index = pd.MultiIndex.from_product([list(s) for s in self.states], names=list(self.targets))
         data: dict[str, Any] = {"probability": self.point.reshape(-1)}
         if self.draws is not None:
             flat = self.draws.reshape(self.draws.shape[0], -1)
             bounds = hdi(flat, self.hdi_prob)
-            data.update(mean=flat.mean(axis=0), low=bounds[:, 0], high=bounds[:, 1])
+            data.update(probability=flat.mean(axis=0), low=bounds[:, 0], high=bounds[:, 1])
+        data["network"] = self.point.reshape(-1)
         return pd.DataFrame(data, index=index)
 
     def __repr__(self) -> str:
         return f"P({', '.join(self.targets)} | {self.situation.describe()})\n{self.frame.round(4)}"
-
-
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,19 @@ from typing import Any
 from bayesnet.errors import SchemaError
 from bayesnet.inputs.fields import Record
 
-__all__ = ["Settings", "settings_from_mapping"]
+__all__ = ["WEIGHT_MODELS", "Settings", "settings_from_mapping"]
+
+WEIGHT_MODELS = ("direction_and_strength", "signed_reliability")
+"""How a link's evidence becomes its weight (see :mod:`bayesnet.build.weights`)."""
+
+# name -> allowed values, for the settings that are names
+_CHOICES: dict[str, tuple[str, ...]] = {"weight_model": WEIGHT_MODELS}
 
 # name -> (low, high, open_low, open_high)
 _BOUNDS: dict[str, tuple[float, float | None, bool, bool]] = {
+    "direction_prior": (0.0, None, True, False),
+    "strength_a0": (0.0, None, True, False),
+    "strength_b0": (0.0, None, True, False),
     "reliability_a0": (0.0, None, True, False),
     "reliability_b0": (0.0, None, True, False),
     "kind_weight_included_study": (0.0, None, False, False),
@@ -34,6 +43,10 @@ _BOUNDS: dict[str, tuple[float, float | None, bool, bool]] = {
 class Settings:
     """Constants of the CPT model. See ``priors/settings.yaml`` for each meaning."""
 
+    weight_model: str = "direction_and_strength"
+    direction_prior: float = 0.01
+    strength_a0: float = 1.0
+    strength_b0: float = 3.0
     reliability_a0: float = 1.0
     reliability_b0: float = 1.0
     kind_weight_included_study: float = 1.0
@@ -64,8 +77,8 @@ class Settings:
         """The stated meaning of a setting ('' if the file gave none)."""
         return dict(self.meanings).get(name, "")
 
-    def values(self) -> dict[str, float]:
-        """Name -> value of every numeric setting."""
+    def values(self) -> dict[str, float | str]:
+        """Name -> value of every setting."""
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "meanings"}
 
 
@@ -86,9 +99,16 @@ def settings_from_mapping(data: Any, path: str) -> Settings:
     body = top.mapping("settings")
     assert body is not None
     section = Record(body, path, "settings")
-    section.check_keys(_BOUNDS)
-    values: dict[str, float] = {}
+    section.check_keys([*_CHOICES, *_BOUNDS])
+    values: dict[str, Any] = {}
     meanings: list[tuple[str, str]] = []
+    for name, options in _CHOICES.items():
+        if name not in body:
+            section.fail(None, f"missing setting {name!r}", name)
+        entry = section.child(name)
+        entry.check_keys(("value", "meaning"))
+        values[name] = entry.choice("value", options)
+        meanings.append((name, entry.text("meaning") or ""))
     for name, (low, high, open_low, open_high) in _BOUNDS.items():
         if name not in body:
             section.fail(None, f"missing setting {name!r}", name)

@@ -14,9 +14,11 @@ import math
 import shutil
 from collections.abc import Mapping
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 
+from bayesnet.build.graph import link_name
 from bayesnet.errors import ParameterError
 from bayesnet.files import write_bytes_atomic, write_text_atomic
 from bayesnet.inputs.codebook import STAGES, Codebook
@@ -108,8 +110,9 @@ def to_dot(
                 f"color={_quote(border)}, tooltip={_quote(node.definition)}];"
             )
         lines.append("  }")
-    for row in links.itertuples(index=False):
-        parent, child = row[0], row[1]
+    for rec in links.to_dict(orient="records"):
+        row = SimpleNamespace(**{k: v for k, v in rec.items() if k not in ("from", "to")})
+        parent, child = rec["from"], rec["to"]
         if row.lag != 0 and not show_feedback:
             continue
         n = int(row.n_support)
@@ -129,7 +132,8 @@ def to_dot(
         if edge_label:
             attrs.append(f"label={_quote('; '.join(edge_label))}")
         support = ", ".join(row.support_ids)
-        attrs.append(f"tooltip={_quote(f'{parent} -> {child}: {n} supporting ({support})')}")
+        name = link_name(parent, child, row.sign, row.when_node, row.when_state, row.lag)
+        attrs.append(f"tooltip={_quote(f'link {row.link}: {name}; {n} supporting ({support})')}")
         lines.append(f"  {parent} -> {child} [{', '.join(attrs)}];")
     context_style = f"fillcolor={_quote(GREEN)}, color={_quote(GREEN_EDGE)}"
     mechanism_style = f"fillcolor={_quote(BLUE)}, color={_quote(BLUE_EDGE)}"

@@ -20,8 +20,7 @@ from bayesnet.analysis.evidence_value import EvidenceRanking
 from bayesnet.analysis.lever_search import LeverResult
 from bayesnet.analysis.one_way import Tornado
 from bayesnet.analysis.overview import sensitivity
-from bayesnet.inference.evaluation import answer
-from bayesnet.inference.intervals import summarise
+from bayesnet.inference.comparison import contrast
 from bayesnet.inference.posteriors import Posterior
 from bayesnet.inference.questions import Question, situation
 
@@ -44,7 +43,7 @@ class ReportData:
     levers : LeverResult
     evidence : EvidenceRanking
     scenarios : pandas.DataFrame
-        One row per scenario (and ``(none)``): ``label, probability, mean, low, high``.
+        One row per scenario (and ``(none)``): see :func:`scenario_forest`.
     influence : dict
         Node -> swing relative to the largest swing, in [0, 1] (for the causal web).
     model_name : str
@@ -71,29 +70,34 @@ class ReportData:
 
 
 def scenario_forest(q: Question, post: Posterior) -> pd.DataFrame:
-    """``P(target = state)`` under every scenario (and none), the user's own given and do added.
-
-    All rows share the posterior's draws.
+    """``P(target = state)`` under every scenario (and none), the user's own given and do added,
+    each contrasted with the report's situation draw by draw.
 
     Returns
     -------
     pandas.DataFrame
-        Index ``scenario`` (``"(none)"`` first); ``label, probability, mean, low, high, n_fixed``.
+        Index ``scenario`` (``"(none)"`` first); ``label, probability, low, high`` (mean and
+        HDI), ``difference, difference_low, difference_high, p_higher`` (the paired contrast
+        with the report's situation), ``n_fixed``.
     """
     model = q.model
-    rows = []
-    names: list[str | None] = [None, *(s.id for s in model.scenarios)]
-    for name in names:
+    names, questions = ["this situation"], [q]
+    for name in [None, *(s.id for s in model.scenarios)]:
         sit = situation(model, given=q.situation.asked_given, do=q.situation.asked_do, scenario=name)
-        if q.target in sit.fixed:
-            continue
-        there = q.with_situation(sit)
-        point = float(answer(there, model.cpts)[0])
-        mean, low, high = summarise(answer(there, post.cpts), post.hdi_prob)
-        label = "no scenario" if name is None else model.scenarios[name].label
-        rows.append({"scenario": name or "(none)", "label": label, "probability": point, "mean": mean,
-                     "low": low, "high": high, "n_fixed": len(sit.fixed)})
-    return pd.DataFrame(rows).set_index("scenario")
+        if q.target not in sit.fixed:
+            names.append(name or "(none)")
+            questions.append(q.with_situation(sit))
+    result = contrast(questions, post, names=names, baseline=0)
+    situations = result.situations.iloc[1:]
+    contrasts = result.contrasts.set_index("situation")
+    frame = pd.DataFrame({
+        "label": [model.scenarios[n].label if n != "(none)" else "no scenario" for n in situations.index],
+        "probability": situations["probability"], "low": situations["low"], "high": situations["high"],
+        "difference": contrasts["difference"], "difference_low": contrasts["low"],
+        "difference_high": contrasts["high"], "p_higher": contrasts["p_higher"],
+        "n_fixed": [len(x.situation.fixed) for x in questions[1:]],
+    }, index=pd.Index(situations.index, name="scenario"))
+    return frame
 
 
 def analyse(

@@ -38,21 +38,27 @@ figure svg { max-width: 100%; height: auto; }
 
 _EXPLAIN = {
     "tornado": "Each row sets one context or mechanism to each of its states by intervention (do), everything "
-               "else as in the situation. The swing is the largest minus the smallest probability; its interval "
-               "is the HDI of that difference over posterior draws, and p_sign the share of draws in which the "
-               "difference has the sign shown. Levers are modifiable contexts, givens are not.",
+               "else as in the situation. The bar runs from the probability at the state that gives the lowest to "
+               "the one that gives the highest (means over posterior draws), each end with its HDI; the swing is "
+               "their difference, and p_same_direction the share of draws in which the high state does give the "
+               "higher probability. Levers are modifiable contexts, givens are not.",
     "levers": "Each modifiable context left free by the situation, set to the state that raises the probability "
-              "most. p_improves: share of posterior draws in which it does raise it.",
-    "lever_set": "The best set of levers on the posterior-mean network, then evaluated over the draws.",
+              "most: the gain is the paired difference over posterior draws, with its HDI; p_improves is the "
+              "share of draws in which it does raise it. Levers with the same gain (to 1e-9) share a rank.",
+    "lever_set": "The best sets found by searching the posterior-mean network, each then evaluated over every "
+                 "posterior draw: gain with its HDI, and p_best, the share of draws in which the set beats the "
+                 "others listed. Sets with the same gain (to 1e-9) share a rank and are marked tied.",
     "givens": "Contexts nobody in the collaboration can change. Fixed ones are shown with the probability had they "
               "been otherwise; they explain the situation and are not advice.",
     "findings": "How much observing each node would tell about the target (Netica's sensitivity to findings): "
                 "mutual information in bits and the reduction in the variance of the target's state number.",
-    "evidence": "For every coded link: the derivative of the probability with respect to the link's weight and "
-                "reliability, and how much narrower the target's HDI would be if one more included study "
-                "supporting (or contradicting) the link were coded; expected narrowing weights the two by the "
-                "chance that a new study supports the link.",
-    "scenarios": "The same probability under each collaboration-type preset, on the same posterior draws.",
+    "evidence": "For every coded link: P(direction), the probability it acts the way its sources say; its mean "
+                "strength; the derivative of the answer with respect to its weight; and what one more study of it "
+                "is worth: the expected fall in the answer's posterior variance, averaged over what the study could "
+                "report (support, contradiction or no finding, with their predictive probabilities), and, where "
+                "shown, the probability it would change the best set of levers.",
+    "scenarios": "The same probability under each collaboration-type preset, on the same posterior draws, with "
+                 "the paired difference from this report's situation, its HDI and P(higher).",
 }
 
 
@@ -116,7 +122,8 @@ def to_html(
         parts += ["<h2>The situation</h2>", _table(sit)]
     figures = {"tornado": ("tornado", "Tornado of the contexts (levers green, givens grey): widest swings first; "
                                       "the whisker is the HDI of the swing, drawn from the low end."),
-               "evidence": ("evidence", "Expected narrowing of the target's HDI from one more study, per link."),
+               "evidence": ("evidence", "Expected narrowing of the answer's posterior sd from one more study, "
+                                        "per link."),
                "scenarios": ("forest", "Forest plot: the probability and its HDI under each collaboration type.")}
     for name, (heading, _) in TABLES.items():
         parts.append(f'<h2 id="{name}">{escape(heading)}</h2>')

@@ -51,9 +51,8 @@ def inline(svg: str) -> str:
 
 def tornado_svg(data: ReportData, *, top: int = 15, roles: tuple[str, ...] = ("lever", "given")) -> str:
     """Horizontal bars from the lowest to the highest ``P(target = state)`` as each context is
-    set to each of its states, widest first. The whisker is the HDI of the swing over
-    posterior draws, drawn from the low end: where it crosses the low end, some draws give
-    the opposite sign."""
+    set to each of its states (means over draws), widest first. Each end has its own whisker:
+    the HDI of the probability at that state."""
     frame = data.tornado.frame
     frame = frame[frame["role"].isin(roles)].head(top)
     base = float(data.tornado.baseline["probability"])
@@ -65,17 +64,19 @@ def tornado_svg(data: ReportData, *, top: int = 15, roles: tuple[str, ...] = ("l
             lo, hi = float(r["p_low_state"]), float(r["p_high_state"])
             colour = ROLE_COLOURS.get(str(r["role"]), "#666666")
             ax.barh(y, hi - lo, left=lo, height=0.6, color=colour, alpha=0.75)
-            if np.isfinite(r["swing_low"]):
-                ax.errorbar(hi, y, xerr=[[hi - (lo + r["swing_low"])], [lo + r["swing_high"] - hi]], fmt="none",
-                            ecolor="black", elinewidth=0.8, capsize=2.5)
+            for end, low, high in ((lo, r["p_low_state_low"], r["p_low_state_high"]),
+                                   (hi, r["p_high_state_low"], r["p_high_state_high"])):
+                if np.isfinite(low) and np.isfinite(high):  # an HDI holds its mean: both arms are >= 0
+                    ax.errorbar(end, y, xerr=[[max(end - low, 0.0)], [max(high - end, 0.0)]], fmt="none",
+                                ecolor="black", elinewidth=0.7, capsize=2.0, alpha=0.7)
         ax.axvline(base, color="black", linestyle="--", linewidth=0.8)
         ax.set_yticks(ys)
         ax.set_yticklabels([f"{data.node_labels.get(v, v)}\n{r['low_state']} \u2192 {r['high_state']} ({r['role']})"
                             for v, r in frame.iterrows()], fontsize=8)
         ax.set_xlabel(f"P({q.target} = {q.state})   (dashed: this situation, {base:.3f}; "
-                      f"whisker: {data.settings['hdi_prob']:.0%} HDI of the swing, from the low end)")
-        lows = frame["p_low_state"] + frame["swing_low"].fillna(0.0)
-        highs = frame["p_low_state"] + frame["swing_high"].fillna(0.0)
+                      f"whiskers: {data.settings['hdi_prob']:.0%} HDI at each end)")
+        lows = frame["p_low_state_low"].fillna(frame["p_low_state"])
+        highs = frame["p_high_state_high"].fillna(frame["p_high_state"])
         left = float(min(lows.min(), frame["p_low_state"].min(), base)) if n else 0.0
         right = float(max(highs.max(), frame["p_high_state"].max(), base)) if n else 1.0
         pad = 0.08 * max(right - left, 0.05)
@@ -109,28 +110,26 @@ def forest_svg(data: ReportData) -> str:
         ax.set_yticklabels([f"{r['label']}" + (" (this report)" if sid == chosen else "")
                             for sid, r in frame.iterrows()])
         ax.set_xlim(0, 1)
-        ax.set_xlabel(f"P({q.target} = {q.state})   (dot: mean network; line: {data.settings['hdi_prob']:.0%} HDI)")
+        ax.set_xlabel(f"P({q.target} = {q.state})   (dot: mean over draws; line: {data.settings['hdi_prob']:.0%} HDI)")
         ax.set_title("Collaboration types compared")
         ax.grid(axis="x", linewidth=0.3)
         return _svg(fig)
 
 
 def evidence_svg(data: ReportData, *, top: int = 15) -> str:
-    """Expected narrowing of the target's HDI from one more study, per link, largest first."""
+    """The expected narrowing of the answer's posterior standard deviation from one more study
+    of each link, largest first."""
     frame = data.evidence.frame.head(top)
     n = len(frame)
     with _figure("evidence", 8.0, 0.38 * max(n, 1) + 1.4) as (fig, ax):
         ys = np.arange(n)[::-1]
-        ax.barh(ys, frame["expected_narrowing"], height=0.6, color="#e69138", label="expected")
-        ax.plot(frame["narrowing_if_support"], ys, "^", color="#38761d", markersize=4, label="if supporting")
-        ax.plot(frame["narrowing_if_contradict"], ys, "v", color="#b22222", markersize=4, label="if contradicting")
+        ax.barh(ys, frame["sd_now"] - frame["sd_after"], height=0.6, color="#e69138")
         ax.axvline(0, color="black", linewidth=0.6)
         ax.set_yticks(ys)
         ax.set_yticklabels([f"{r['name']}  [{r['n_support']} src]" for _, r in frame.iterrows()], fontsize=7)
-        ax.set_xlabel(f"narrowing of the {data.settings['hdi_prob']:.0%} HDI width (now "
-                      f"{data.evidence.width:.3f}) if one more study were coded")
+        ax.set_xlabel(f"expected narrowing of the posterior sd of the answer (now {data.evidence.sd:.4f}) "
+                      "if one more study of the link were coded")
         ax.set_title("Which links the next studies should examine")
-        ax.legend(loc="lower right", fontsize=7, frameon=False)
         return _svg(fig)
 
 

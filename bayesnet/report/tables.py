@@ -15,8 +15,8 @@ from bayesnet.report.data import ReportData
 
 __all__ = ["DIGITS", "TABLES", "all_tables", "cell", "fmt", "key_points", "situation_table"]
 
-DIGITS = {"d_weight": 5, "d_reliability": 5, "narrowing_if_support": 5, "narrowing_if_contradict": 5,
-          "expected_narrowing": 5, "mutual_info": 4, "variance_reduction": 5, "mi_percent": 1, "vr_percent": 1}
+DIGITS = {"d_weight": 5, "variance_reduction": 6, "sd_after": 4, "p_changes_conclusion": 4, "mutual_info": 4,
+          "mi_percent": 1, "vr_percent": 1}
 """Decimals shown per column (3 for any other number); CSV files keep full precision."""
 
 
@@ -57,29 +57,20 @@ def situation_table(data: ReportData) -> pd.DataFrame:
 
 def tornado_table(data: ReportData) -> pd.DataFrame:
     """Contexts and mechanisms ranked by swing."""
-    cols = ["node", "label", "role", "low_state", "high_state", "p_low_state", "p_high_state", "swing",
-            "swing_low", "swing_high", "p_sign"]
+    cols = ["node", "label", "role", "low_state", "high_state", "p_low_state", "p_low_state_low", "p_low_state_high",
+            "p_high_state", "p_high_state_low", "p_high_state_high", "swing", "p_same_direction"]
     return _ranked(data.tornado.frame, "node")[["rank", *cols]]
 
 
 def levers_table(data: ReportData) -> pd.DataFrame:
     """Each lever at its best state, ranked by gain."""
-    cols = ["lever", "label", "state", "probability", "gain", "low", "high", "p_improves"]
-    return _ranked(data.levers.singles, "lever")[["rank", *cols]]
+    cols = ["rank", "lever", "label", "state", "probability", "gain", "low", "high", "p_improves", "tied"]
+    return data.levers.singles.reset_index()[cols]
 
 
 def lever_set_table(data: ReportData) -> pd.DataFrame:
-    """Before and after the best set of levers, and the set built up lever by lever."""
-    lv = data.levers
-    rows = [{"row": "before", "levers": "", **lv.before.to_dict()}]
-    done: list[str] = []
-    for r in lv.path.itertuples(index=False):
-        done.append(f"{r.lever}={r.state}")
-        rows.append({"row": f"+ {r.lever}", "levers": ", ".join(done), "probability": r.probability,
-                     "mean": math.nan, "low": math.nan, "high": math.nan})
-    rows.append({"row": "after", "levers": ", ".join(f"{k}={v}" for k, v in lv.best_set.items()),
-                 **lv.after.to_dict()})
-    return pd.DataFrame(rows, columns=["row", "levers", "probability", "mean", "low", "high"])
+    """The best sets of levers the search found, ranked by gain, with P(best) and ties."""
+    return data.levers.sets.drop(columns=["network"])
 
 
 def givens_table(data: ReportData) -> pd.DataFrame:
@@ -96,9 +87,11 @@ def findings_table(data: ReportData) -> pd.DataFrame:
 
 
 def evidence_table(data: ReportData) -> pd.DataFrame:
-    """Coded links ranked by the expected narrowing one more study would bring."""
-    cols = ["link", "name", "n_support", "n_contradict", "support_ids", "reliability", "d_weight", "d_reliability",
-            "narrowing_if_support", "narrowing_if_contradict", "p_support", "expected_narrowing"]
+    """Coded links ranked by the expected variance reduction one more study would bring."""
+    cols = ["link", "name", "n_support", "n_contradict", "support_ids", "p_direction", "strength", "d_weight",
+            "p_support", "p_none", "variance_reduction", "sd_after"]
+    if "p_changes_conclusion" in data.evidence.frame:
+        cols.append("p_changes_conclusion")
     out = data.evidence.frame.reset_index()
     out.insert(0, "rank", range(1, len(out) + 1))
     return out[["rank", *cols]]
@@ -106,7 +99,8 @@ def evidence_table(data: ReportData) -> pd.DataFrame:
 
 def scenarios_table(data: ReportData) -> pd.DataFrame:
     """``P(target = state)`` under every scenario."""
-    return data.scenarios.reset_index()[["scenario", "label", "probability", "mean", "low", "high"]]
+    return data.scenarios.reset_index()[["scenario", "label", "probability", "low", "high", "difference",
+                                         "difference_low", "difference_high", "p_higher"]]
 
 
 TABLES: dict[str, tuple[str, Callable[[ReportData], pd.DataFrame]]] = {
@@ -146,7 +140,7 @@ def key_points(data: ReportData, *, top: int = 3) -> list[str]:
         parts = [
             f"{label.get(v, v)} ({v}): {r.high_state} rather than {r.low_state} moves it from {r.p_low_state:.3f} "
             f"to {r.p_high_state:.3f} (swing {r.swing:.3f}, {_interval(r.swing_low, r.swing_high, prob)}; "
-            f"in the same direction in {r.p_sign:.0%} of draws)"
+            f"in the same direction in {r.p_same_direction:.0%} of draws)"
             for v, r in lev.iterrows()
         ]
         points.append("Modifiable contexts that matter most: " + "; ".join(parts) + ".")
@@ -157,10 +151,15 @@ def key_points(data: ReportData, *, top: int = 3) -> list[str]:
         how = (f"exact search over {lv.evaluated} combinations" if lv.method == "exact"
                else f"greedy search; under diminishing returns no set of {lv.k} reaches above {lv.bound:.3f}")
         sets = ", ".join(f"{k}={v}" for k, v in lv.best_set.items())
+        best = lv.sets.iloc[0]
+        tied = lv.sets[(lv.sets["rank"] == best["rank"])]
+        doubt = (f"tied with {', '.join(tied['levers'].iloc[1:])}" if len(tied) > 1
+                 else f"best in {best['p_best']:.0%} of draws among the {len(lv.sets)} best sets")
         points.append(
             f"Best set of {lv.k} lever{'s' if lv.k > 1 else ''} ({how}): {sets}, from {lv.before['probability']:.3f} "
             f"({_interval(lv.before['low'], lv.before['high'], prob)}) to {lv.after['probability']:.3f} "
-            f"({_interval(lv.after['low'], lv.after['high'], prob)}); higher in {lv.p_improves:.0%} of draws."
+            f"({_interval(lv.after['low'], lv.after['high'], prob)}); higher in {lv.p_improves:.0%} of draws; "
+            f"{doubt}."
         )
     fixed = lv.givens[lv.givens["status"] != "free"].head(top)
     if len(fixed):
@@ -170,13 +169,11 @@ def key_points(data: ReportData, *, top: int = 3) -> list[str]:
     if len(ev):
         parts = [
             f"{r['name']} ({r['n_support']} supporting source{'s' if r['n_support'] != 1 else ''}: "
-            f"{r['support_ids'] or 'none'}; expected narrowing {r['expected_narrowing']:.4f})"
+            f"{r['support_ids'] or 'none'}; the posterior sd would fall from {r['sd_now']:.4f} to "
+            f"{r['sd_after']:.4f} on average)"
             for _, r in ev.iterrows()
         ]
-        points.append(
-            f"Coded links whose further study would most narrow the answer (the {prob:.0%} HDI is "
-            f"{data.evidence.width:.3f} wide now): " + "; ".join(parts) + "."
-        )
+        points.append("Coded links whose further study would most narrow the answer: " + "; ".join(parts) + ".")
     if len(data.findings):
         v = data.findings.index[0]
         r = data.findings.iloc[0]

@@ -1,15 +1,14 @@
-"""What an update changed: links, their reliabilities, and the key queries, before and after.
+"""What an update changed: links, their weights, and the key answers, before and after.
 
 :func:`change_report` compares the two models of a :class:`~bayesnet.update.Change`:
 
 * every affected link (new, dropped, or whose sign or sources changed): its distinct
-  supporting and contradicting sources, and its reliability ``Beta(a0 + w_support, b0 +
-  w_contradict)`` as a mean and an equal-tailed interval (``scipy.stats.beta`` quantiles),
-  before and after;
-* the key queries: P(collaborative behaviour in its upper state) with no scenario and under
-  each collaboration-type scenario, before and after, each with its highest-density
-  interval over posterior draws (:func:`bayesnet.inference.queries.query`, the same draws and seed for
-  both models);
+  supporting and contradicting sources, the probability it acts in its stated direction, and
+  its weight (mean and equal-tailed interval, :mod:`bayesnet.build.weights`), before and after;
+* the key answers: P(collaborative behaviour in its upper state) with no scenario and under
+  each collaboration-type scenario, before and after: the headline (the mean over posterior
+  draws, as every other surface shows it) with its highest-density interval
+  (:func:`bayesnet.inference.queries.query`, the same number of draws and seed for both models);
 * the sources added, replaced, unchanged and removed; new nodes and links; links whose sign
   the new evidence contradicts.
 
@@ -24,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from bayesnet.build.graph import link_name
+from bayesnet.build.weights import link_evidence
 from bayesnet.checks import check_hdi_prob
 from bayesnet.defaults import DEFAULT_DRAWS, DEFAULT_HDI, DEFAULT_SEED, DEFAULT_TARGET
 from bayesnet.inference.queries import query
@@ -34,37 +35,32 @@ if TYPE_CHECKING:
     from bayesnet.build.model import Model
     from bayesnet.inputs.settings import Settings
 
-__all__ = ["ChangeReport", "change_report", "reliability"]
+__all__ = ["ChangeReport", "change_report"]
 
 
 LINK_COLUMNS = (
-    "from", "to", "when", "lag", "status", "sign_before", "sign_after",
+    "link_before", "link_after", "from", "to", "when", "lag", "status", "sign_before", "sign_after",
     "n_support_before", "n_support_after", "n_contradict_before", "n_contradict_after",
-    "mean_before", "low_before", "high_before", "mean_after", "low_after", "high_after",
+    "p_direction_before", "p_direction_after",
+    "weight_before", "low_before", "high_before", "weight_after", "low_after", "high_after",
     "support_ids_after", "contradict_ids_after",
 )
 QUERY_COLUMNS = (
-    "scenario", "point_before", "mean_before", "low_before", "high_before",
-    "point_after", "mean_after", "low_after", "high_after", "shift", "point_shift",
+    "scenario", "probability_before", "low_before", "high_before", "probability_after", "low_after", "high_after",
+    "shift",
 )
-
-
-def reliability(alpha: float, beta: float, prob: float = DEFAULT_HDI) -> tuple[float, float, float]:
-    """Mean and equal-tailed ``prob`` interval of ``Beta(alpha, beta)``.
-
-    Returns
-    -------
-    (mean, low, high)
-    """
-    from scipy.stats import beta as beta_dist
-
-    tail = (1.0 - prob) / 2.0
-    low, high = beta_dist.ppf([tail, 1.0 - tail], alpha, beta)
-    return alpha / (alpha + beta), float(low), float(high)
 
 
 def _when(key: tuple) -> str:
     return f"{key[2]}={key[3]}" if key[2] is not None else ""
+
+
+def _weights(rec: dict[str, Any], settings: Settings, prob: float) -> dict[str, float]:
+    """P(direction), mean weight and its equal-tailed interval, of one link-table row."""
+    evidence = link_evidence(pd.DataFrame([rec]), settings)
+    low, high = evidence.weight_interval(prob)
+    return {"p_direction": float(evidence.direction_probability()[0]), "weight": float(evidence.mean_weight()[0]),
+            "low": float(low[0]), "high": float(high[0])}
 
 
 def _link_rows(change: Change, settings: Settings, prob: float) -> pd.DataFrame:
@@ -82,14 +78,15 @@ def _link_rows(change: Change, settings: Settings, prob: float) -> pd.DataFrame:
         row: dict[str, Any] = {"from": key[0], "to": key[1], "when": _when(key), "lag": key[4]}
         for tag, rec in (("before", old), ("after", new)):
             if rec is None:
-                row.update({f"sign_{tag}": None, f"n_support_{tag}": None, f"n_contradict_{tag}": None,
-                            f"mean_{tag}": None, f"low_{tag}": None, f"high_{tag}": None})
+                row.update({f"link_{tag}": None, f"sign_{tag}": None, f"n_support_{tag}": None,
+                            f"n_contradict_{tag}": None, f"p_direction_{tag}": None, f"weight_{tag}": None,
+                            f"low_{tag}": None, f"high_{tag}": None})
                 continue
-            mean, low, high = reliability(settings.reliability_a0 + float(rec["w_support"]),
-                                          settings.reliability_b0 + float(rec["w_contradict"]), prob)
-            row.update({f"sign_{tag}": int(rec["sign"]), f"n_support_{tag}": int(rec["n_support"]),
-                        f"n_contradict_{tag}": int(rec["n_contradict"]),
-                        f"mean_{tag}": mean, f"low_{tag}": low, f"high_{tag}": high})
+            w = _weights(rec, settings, prob)
+            row.update({f"link_{tag}": int(rec["link"]), f"sign_{tag}": int(rec["sign"]),
+                        f"n_support_{tag}": int(rec["n_support"]), f"n_contradict_{tag}": int(rec["n_contradict"]),
+                        f"p_direction_{tag}": w["p_direction"], f"weight_{tag}": w["weight"],
+                        f"low_{tag}": w["low"], f"high_{tag}": w["high"]})
         row["support_ids_after"] = tuple(new["support_ids"]) if new is not None else ()
         row["contradict_ids_after"] = tuple(new["contradict_ids"]) if new is not None else ()
         if old is None:
@@ -98,9 +95,9 @@ def _link_rows(change: Change, settings: Settings, prob: float) -> pd.DataFrame:
             row["status"] = "dropped"
         elif row["sign_before"] != row["sign_after"]:
             row["status"] = "sign flipped"
-        elif row["mean_after"] > row["mean_before"]:
+        elif abs(row["weight_after"]) > abs(row["weight_before"]):
             row["status"] = "strengthened"
-        elif row["mean_after"] < row["mean_before"]:
+        elif abs(row["weight_after"]) < abs(row["weight_before"]):
             row["status"] = "weakened"
         else:
             row["status"] = "sources changed"
@@ -115,14 +112,12 @@ def _query_rows(before: Model, after: Model, target: str, *, draws: int, seed: i
         row: dict[str, Any] = {"scenario": scenario or "(none)"}
         for tag, model in (("before", before), ("after", after)):
             result = query(model, target, scenario=scenario, draws=draws, seed=seed, hdi_prob=prob)
-            interval, mean = result.interval, result.mean
-            assert interval is not None and mean is not None  # asked with draws
-            row[f"point_{tag}"] = float(result.distribution[upper])
-            row[f"mean_{tag}"] = float(mean[upper])
+            interval = result.interval
+            assert interval is not None  # asked with draws
+            row[f"probability_{tag}"] = float(result.distribution[upper])
             row[f"low_{tag}"] = float(interval.at[upper, "low"])
             row[f"high_{tag}"] = float(interval.at[upper, "high"])
-        row["shift"] = row["mean_after"] - row["mean_before"]
-        row["point_shift"] = row["point_after"] - row["point_before"]
+        row["shift"] = row["probability_after"] - row["probability_before"]
         rows.append(row)
     return pd.DataFrame(rows, columns=list(QUERY_COLUMNS))
 
@@ -145,15 +140,15 @@ class ChangeReport:
     contradicted : pandas.DataFrame
         Links whose sign an incoming source contradicts.
     queries : pandas.DataFrame
-        One row per scenario (``(none)`` first): P(target = state) before and after, from
-        the posterior-mean network (``point_*``) and over posterior draws (``mean_*`` with the
-        HDI ``low_*``, ``high_*``); ``shift`` and ``point_shift`` are after minus before.
+        One row per scenario (``(none)`` first): P(target = state) before and after
+        (``probability_*``, the headline, with the HDI ``low_*``, ``high_*``); ``shift`` is
+        after minus before.
     target, state : str
         The query's node and the state whose probability is shown.
     evidence_before, evidence_after : str
         Evidence content hashes.
     prob : float
-        Mass of every interval (reliability: equal-tailed; queries: HDI).
+        Mass of every interval (link weights: equal-tailed; answers: HDI).
     draws, seed : int
         Posterior draws and seed behind the query intervals.
     """
@@ -199,7 +194,7 @@ class ChangeReport:
                 "interval": f"{self.prob:.0%} HDI over {self.draws} posterior draws (seed {self.seed})",
                 "rows": records(self.queries),
             },
-            "reliability_interval": f"{self.prob:.0%} equal-tailed interval of the Beta posterior",
+            "weight_interval": f"{self.prob:.0%} equal-tailed interval of the link's weight",
             "notes": self.notes,
         }
 
@@ -216,19 +211,20 @@ class ChangeReport:
             out += ["", "## New nodes", "", "| id | kind | states | label |", "|---|---|---|---|"]
             out += [f"| {n['id']} | {n['kind']} | {'/'.join(n['states'])} | {n['label']} |" for n in self.new_nodes]
         out += ["", "## Links", "",
-                f"Reliability: mean [{pct} equal-tailed interval] of Beta(a0 + weighted supporting sources, "
-                "b0 + weighted contradicting sources). Counts are distinct sources.", ""]
+                f"P(direction): the probability the link acts as its sources state. Weight: its log-odds effect, "
+                f"mean [{pct} equal-tailed interval]. Counts are distinct sources.", ""]
         if self.links.empty:
             out.append("No link changed.")
         else:
-            out += ["| link | change | support | contradict | reliability before | reliability after |",
-                    "|---|---|---|---|---|---|"]
+            out += ["| link | change | support | contradict | P(direction) | weight before | weight after |",
+                    "|---|---|---|---|---|---|---|"]
             for r in self.links.to_dict(orient="records"):
                 out.append(
                     f"| {_link_name(r)} | {r['status']} | {_pair(r['n_support_before'], r['n_support_after'])} "
                     f"| {_pair(r['n_contradict_before'], r['n_contradict_after'])} "
-                    f"| {_interval(r['mean_before'], r['low_before'], r['high_before'])} "
-                    f"| {_interval(r['mean_after'], r['low_after'], r['high_after'])} |"
+                    f"| {_probability(r['p_direction_before'])} -> {_probability(r['p_direction_after'])} "
+                    f"| {_interval(r['weight_before'], r['low_before'], r['high_before'])} "
+                    f"| {_interval(r['weight_after'], r['low_after'], r['high_after'])} |"
                 )
         out += ["", "## Links the new evidence contradicts", ""]
         if self.contradicted.empty:
@@ -240,15 +236,15 @@ class ChangeReport:
                            f"| {', '.join(r['contradicted_by'])} |")
         if self.target is not None:
             out += ["", f"## P({self.target} = {self.state}) by scenario", "",
-                    f"Mean over {self.draws} posterior draws [{pct} HDI], seed {self.seed} for both models; the "
-                    "shift of the mean carries Monte Carlo error, the shift of the posterior-mean network's "
-                    "answer does not.",
-                    "", "| scenario | before | after | shift (mean) | shift (posterior-mean network) |",
-                    "|---|---|---|---|---|"]
+                    f"Mean over {self.draws} posterior draws [{pct} HDI], seed {self.seed} for both models (the "
+                    "shift carries Monte Carlo error of the order of the interval width over the square root of "
+                    "the draws).",
+                    "", "| scenario | before | after | shift |", "|---|---|---|---|"]
             for r in self.queries.to_dict(orient="records"):
-                out.append(f"| {r['scenario']} | {_interval(r['mean_before'], r['low_before'], r['high_before'])} "
-                           f"| {_interval(r['mean_after'], r['low_after'], r['high_after'])} | {r['shift']:+.3f} "
-                           f"| {r['point_shift']:+.4f} |")
+                out.append(f"| {r['scenario']} "
+                           f"| {_interval(r['probability_before'], r['low_before'], r['high_before'])} "
+                           f"| {_interval(r['probability_after'], r['low_after'], r['high_after'])} "
+                           f"| {r['shift']:+.3f} |")
         if self.notes:
             out += ["", "## Notes", ""] + [f"* {n}" for n in self.notes]
         return "\n".join(out) + "\n"
@@ -270,23 +266,23 @@ def _interval(mean: Any, low: Any, high: Any) -> str:
     return f"{mean:.3f} [{low:.3f}, {high:.3f}]"
 
 
+def _probability(p: Any) -> str:
+    return "-" if _missing(p) else f"{p:.3f}"
+
+
 def _sign(s: Any) -> str:
     return "-" if _missing(s) else ("+" if int(s) > 0 else "-")
 
 
 def _link_name(r: dict[str, Any]) -> str:
-    when = r.get("when")
-    if when is None and not _missing(r.get("when_node")):
-        when = f"{r['when_node']}={r['when_state']}"
-    sign = r.get("sign_after")
-    if _missing(sign):
-        sign = r.get("sign_before")
-    text = f"{r['from']} -({_sign(sign)})-> {r['to']}"
-    if when:
-        text += f" (when {when})"
-    if int(r["lag"]):
-        text += " (lag 1)"
-    return text
+    when_node, when_state = r.get("when_node"), r.get("when_state")
+    if r.get("when"):
+        when_node, when_state = str(r["when"]).split("=", 1)
+    sign = r["sign_before"] if _missing(r.get("sign_after")) else r["sign_after"]
+    name = link_name(r["from"], r["to"], int(sign), when_node if isinstance(when_node, str) else None,
+                     when_state, int(r["lag"]))
+    ids = [str(int(r[k])) for k in ("link_before", "link_after") if not _missing(r.get(k))]
+    return f"{name} (link {' -> '.join(dict.fromkeys(ids))})" if ids else name
 
 
 def change_report(
@@ -326,7 +322,7 @@ def change_report(
         queries = pd.DataFrame(columns=list(QUERY_COLUMNS))
         state = shown = None
         notes.append(f"the codebook has no node {target!r}: no queries compared")
-    where = str(change.before.root) if change.before.root is not None else "in memory"
+    where = change.before.name
     return ChangeReport(
         model=where,
         sources=[s.to_dict() for s in change.sources],

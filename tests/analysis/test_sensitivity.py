@@ -164,7 +164,8 @@ def test_tornado_agrees_with_separate_queries(model, situation):
     fixed = t.question.situation.fixed
     assert set(t.frame.index) == {n.id for n in model.codebook if n.kind != "outcome"} - fixed - {TARGET}
     base = query(model, TARGET, draws=draws, seed=seed, **situation)
-    assert t.baseline["probability"] == pytest.approx(base.point[1], abs=1e-12)
+    assert t.baseline["probability"] == pytest.approx(base.distribution["high"], abs=1e-12)  # the headline
+    assert t.baseline["network"] == pytest.approx(base.point[1], abs=1e-12)
     np.testing.assert_allclose(t.baseline_draws, base.draws[:, 1], atol=1e-12)
     for v, row in t.frame.iterrows():
         per_state = {}
@@ -172,16 +173,23 @@ def test_tornado_agrees_with_separate_queries(model, situation):
             do = {**situation.get("do", {}), v: s}
             r = query(model, TARGET, draws=draws, seed=seed, given=situation.get("given"), do=do,
                       scenario=situation.get("scenario"))
-            assert t.states.loc[(v, s), "probability"] == pytest.approx(r.point[1], abs=1e-12), (v, s)
+            assert t.states.loc[(v, s), "probability"] == pytest.approx(r.distribution["high"], abs=1e-12), (v, s)
+            assert t.states.loc[(v, s), "network"] == pytest.approx(r.point[1], abs=1e-12), (v, s)
             np.testing.assert_allclose(t.draws[v][model.spec.states[v].index(s)], r.draws[:, 1], atol=1e-12)
             per_state[s] = r
         lo, hi = per_state[row["low_state"]], per_state[row["high_state"]]
-        assert row["swing"] == pytest.approx(hi.point[1] - lo.point[1], abs=1e-12)
-        assert row["swing"] == pytest.approx(max(r.point[1] for r in per_state.values())
-                                             - min(r.point[1] for r in per_state.values()), abs=1e-12)
+        headline = {s: r.distribution["high"] for s, r in per_state.items()}
+        assert row["swing"] == pytest.approx(headline[row["high_state"]] - headline[row["low_state"]], abs=1e-12)
+        assert row["swing"] == pytest.approx(max(headline.values()) - min(headline.values()), abs=1e-12)
         diff = hi.draws[:, 1] - lo.draws[:, 1]
         np.testing.assert_allclose([row["swing_low"], row["swing_high"]], hdi(diff, 0.94)[0], atol=1e-12)
-        assert row["p_sign"] == pytest.approx(np.mean(diff > 0))
+        # each end of the bar with its own interval
+        np.testing.assert_allclose([row["p_high_state_low"], row["p_high_state_high"]], hdi(hi.draws[:, 1], 0.94)[0],
+                                   atol=1e-12)
+        np.testing.assert_allclose([row["p_low_state_low"], row["p_low_state_high"]], hdi(lo.draws[:, 1], 0.94)[0],
+                                   atol=1e-12)
+        assert row["p_low_state_low"] <= row["p_low_state"] <= row["p_low_state_high"]
+        assert row["p_same_direction"] == pytest.approx(np.mean(diff > 0))
     assert np.all(np.diff(t.frame["swing"].to_numpy()) <= TIE)  # ranked; ties (within rounding) by name
 
 
@@ -190,7 +198,7 @@ def test_a_context_with_no_path_to_the_target_has_zero_swing_and_zero_informatio
     row = t.frame.loc["joint_teams"]
     assert row["swing"] == 0.0
     assert row["swing_low"] == 0.0 and row["swing_high"] == 0.0
-    assert row["p_sign"] == 0.0
+    assert row["p_same_direction"] == 0.0
     f = findings_sensitivity(question(model, TARGET))
     assert f.loc["joint_teams", "mutual_info"] == pytest.approx(0.0, abs=1e-14)
     assert f.loc["joint_teams", "variance_reduction"] == pytest.approx(0.0, abs=1e-14)
@@ -212,7 +220,7 @@ def test_tornado_of_another_state_and_json(model):
     t = tornado(*ask(model, "trust", state="low", draws=50))
     assert t.question.state == "low"
     ref = query(model, "trust", do={"quick_wins": "present"}, draws=None).point[0]
-    assert t.states.loc[("quick_wins", "present"), "probability"] == pytest.approx(ref, abs=1e-12)
+    assert t.states.loc[("quick_wins", "present"), "network"] == pytest.approx(ref, abs=1e-12)
     data = json.loads(json.dumps(t.to_dict()))
     assert data["state"] == "low" and data["nodes"][0]["node"] == t.frame.index[0]
 
@@ -254,19 +262,19 @@ def test_mutual_information_and_variance_reduction_match_joint_queries(model, si
 
 
 def _brute_force(model, k, **situation):
+    """Every set of ``k`` levers answered on its own: (network, mean over 200 draws of seed 2) per set."""
     sit_fixed = set(situation.get("given", {})) | set(situation.get("do", {}))
     if situation.get("scenario"):
         sit_fixed |= set(model.scenarios[situation["scenario"]].assignment)
     cands = [n.id for n in model.codebook.of_kind("context") if n.modifiable and n.id not in sit_fixed]
-    best = (-1.0, None)
+    out = {}
     for combo in itertools.combinations(cands, k):
         for states in itertools.product(*(model.spec.states[v] for v in combo)):
             do = {**situation.get("do", {}), **dict(zip(combo, states, strict=True))}
-            p = query(model, TARGET, given=situation.get("given"), do=do, scenario=situation.get("scenario"),
-                      draws=None).point[1]
-            if p > best[0] + 1e-15:
-                best = (p, dict(zip(combo, states, strict=True)))
-    return best
+            r = query(model, TARGET, given=situation.get("given"), do=do, scenario=situation.get("scenario"),
+                      draws=200, seed=2)
+            out[tuple(sorted(zip(combo, states, strict=True)))] = (r.point[1], r.distribution["high"])
+    return out
 
 
 @pytest.mark.parametrize("situation", SITUATIONS[:3])
@@ -274,15 +282,22 @@ def _brute_force(model, k, **situation):
 def test_exact_search_is_the_best_set_and_greedy_agrees_here(model, situation, k):
     exact = levers(*ask(model, TARGET, **situation, draws=200, seed=2), k=k, method="exact")
     greedy = levers(*ask(model, TARGET, **situation, draws=200, seed=2), k=k, method="greedy")
-    p, best = _brute_force(model, k, **situation)
+    every = _brute_force(model, k, **situation)
     assert exact.method == "exact" and greedy.method == "greedy"
-    assert exact.after["probability"] == pytest.approx(p, abs=1e-12)
-    assert exact.best_set == best
-    assert greedy.after["probability"] <= exact.after["probability"] + 1e-12
+    # the search keeps the best sets of the network and ranks them by their headline (mean over draws)
+    key = tuple(sorted(exact.best_set.items()))
+    assert exact.after["probability"] == pytest.approx(every[key][1], abs=1e-12)
+    assert exact.after["network"] == pytest.approx(every[key][0], abs=1e-12)
+    best_network = max(v[0] for v in every.values())
+    listed = [tuple(sorted(tuple(pair.split("=")) for pair in s.split(", "))) for s in exact.sets["levers"]]
+    assert any(every[s][0] == pytest.approx(best_network, abs=1e-12) for s in listed)
+    assert exact.after["probability"] == pytest.approx(max(every[s][1] for s in listed), abs=1e-12)
     # on this model the levers act on different nodes and all push one way: greedy finds the optimum
     assert greedy.best_set == exact.best_set
     assert greedy.after["probability"] == pytest.approx(exact.after["probability"], abs=1e-12)
-    assert greedy.bound is not None and greedy.bound >= greedy.after["probability"] - 1e-12
+    assert greedy.bound is not None and greedy.bound >= greedy.after["network"] - 1e-12
+    assert exact.sets["p_best"].sum() == pytest.approx(1.0)
+    assert (exact.sets["rank"].diff().dropna() >= 0).all()
     # before/after over draws are separate queries on the same draws
     do = {**situation.get("do", {}), **exact.best_set}
     after = query(model, TARGET, given=situation.get("given"), do=do, scenario=situation.get("scenario"),

@@ -106,9 +106,9 @@ def test_interval_narrows_when_every_link_gains_supporting_sources(tmp_path_fact
     more = list(MINI_SOURCES)
     for i in range(extra):
         cmocs = []
-        for row in before.links[before.links["lag"] == 0].itertuples(index=False):
-            direction = "increases" if row.sign > 0 else "decreases"
-            cmocs.append(cmoc(row[0], row[1], direction))
+        for row in before.links[before.links["lag"] == 0].to_dict(orient="records"):
+            direction = "increases" if row["sign"] > 0 else "decreases"
+            cmocs.append(cmoc(row["from"], row["to"], direction))
         more.append(source(200 + i, cmocs))
     after = load(make_model_dir(tmp_path_factory.mktemp("after") / "m", sources=more))
     situation = {"history_of_collaboration": "collaborative", "quick_wins": "present", "mandated": "voluntary"}

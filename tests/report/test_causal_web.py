@@ -48,7 +48,7 @@ def test_nodes_are_grouped_by_stage(model, dot):
 def test_links_show_sign_support_and_moderator(model, dot):
     line = next(x for x in dot.splitlines() if x.strip().startswith("conflict -> trust [") and "when" not in x)
     assert "arrowhead=tee" in line and INHIBIT in line and "dashed" in line
-    pairs = re.findall(r"penwidth=([\d.]+).*?: (\d+) supporting", dot)
+    pairs = re.findall(r"penwidth=([\d.]+).*?; (\d+) supporting", dot)
     by_support: dict[int, set[float]] = {}
     for width, n in pairs:
         by_support.setdefault(int(n), set()).add(float(width))

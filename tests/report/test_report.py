@@ -131,7 +131,7 @@ def test_scenario_forest_matches_queries(model, report):
     frame = pd.read_csv(report.folder / "scenarios.csv").set_index("scenario")
     assert list(frame.index) == ["(none)", "voluntary"]
     r = query(model, TARGET, scenario="voluntary", draws=DRAWS, seed=3)
-    assert frame.loc["voluntary", "probability"] == pytest.approx(r.point[1], abs=1e-12)
+    assert frame.loc["voluntary", "probability"] == pytest.approx(r.distribution["high"], abs=1e-12)
     lo, hi = r.interval.loc["high"]
     assert (frame.loc["voluntary", "low"], frame.loc["voluntary", "high"]) == pytest.approx((lo, hi), abs=1e-12)
 
@@ -221,18 +221,17 @@ def test_a_situation_that_fixes_every_lever(model, tmp_path):
     assert "| quick_wins | Quick wins | present | set (do) |" in md
 
 
-def test_shared_derivative_pass_gives_the_standalone_numbers(model, report):
-    """The report feeds the evidence analysis from the tornado's pass; alone it runs its own."""
-    from bayesnet.analysis import StudyValue, evidence_ranking, tornado
+def test_the_report_shows_the_numbers_of_the_analyses_run_alone(model, report):
+    """The report runs the analyses once over one posterior; alone, each gives the same numbers."""
+    from bayesnet.analysis import Conclusion, evidence_ranking, levers, tornado
     from bayesnet.errors import QueryError
 
-    alone = evidence_ranking(*ask(model, TARGET, scenario="voluntary", draws=DRAWS, seed=3))
-    pd.testing.assert_frame_equal(report.data.evidence.frame, alone.frame)
-    t = tornado(*ask(model, TARGET, scenario="voluntary", draws=DRAWS, seed=3), kinds=("context", "mechanism"))
+    q, post = ask(model, TARGET, scenario="voluntary", draws=DRAWS, seed=3)
+    t = tornado(q, post, kinds=("context", "mechanism"))
     pd.testing.assert_frame_equal(report.data.tornado.frame, t.frame)
-    q, post = ask(model, TARGET, draws=DRAWS, seed=3)
-    fresh = StudyValue(q, post)
-    with pytest.raises(QueryError, match="has read 0 of its 300 draws"):
-        fresh.frame()
-    with pytest.raises(QueryError, match="has not been run"):
-        evidence_ranking(q, post, study=fresh)
+    lv = levers(q, post, k=2)
+    pd.testing.assert_frame_equal(report.data.levers.sets, lv.sets)
+    alone = evidence_ranking(q, post, conclusion=Conclusion.best_levers(lv))
+    pd.testing.assert_frame_equal(report.data.evidence.frame, alone.frame)
+    with pytest.raises(QueryError, match="answers another question"):
+        levers(*ask(model, TARGET, draws=DRAWS, seed=3), k=2, tornado_result=t)

@@ -11,7 +11,6 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from scipy.stats import beta as beta_dist
 
 from bayesnet import (
     load,
@@ -21,7 +20,7 @@ from bayesnet import (
 from bayesnet.build.model import Model
 from bayesnet.errors import CycleError, DuplicateIdError, SchemaError, UnknownNodeError, UpdateError
 from bayesnet.update.plan import link_key, plan_update
-from bayesnet.update.report import change_report, reliability
+from bayesnet.update.report import change_report
 from tests.helpers import MINI_SOURCES, cmoc, make_model_dir, source, tree_digest, write_yaml
 from tests.strategies import studies, to_source
 
@@ -109,7 +108,8 @@ def test_remove_then_add_back_restores_everything(mini):
     restored = plan_update(removed, [s for s in mini.evidence if s.id in {"S76", "S44"}]).after
     assert restored.evidence.content_hash() == mini.evidence.content_hash()
     pd.testing.assert_frame_equal(restored.links, mini.links)
-    np.testing.assert_array_equal(restored.priors.alpha, mini.priors.alpha)
+    np.testing.assert_array_equal(restored.priors.links.support, mini.priors.links.support)
+    np.testing.assert_array_equal(restored.priors.links.contradict, mini.priors.links.contradict)
 
 
 def test_removing_the_only_source_of_a_link_drops_it(mini):
@@ -121,8 +121,9 @@ def test_removing_the_only_source_of_a_link_drops_it(mini):
 # --- conjugacy and order independence ---------------------------------------------------
 
 
-def test_one_study_adds_its_kind_weight_to_the_beta(mini):
-    """The updated posterior is the next prior: alpha grows by the study's weight, beta stays."""
+def test_one_study_adds_its_kind_weight_to_the_counts(mini):
+    """The updated posterior is the next prior: each study adds its kind weight to the counts the
+    weight model reads (support for the stated direction, contradiction for the other)."""
     settings_ = mini.settings
     before = link(mini, "quick_wins", "trust")
     change = plan_update(mini, [src(201, [cmoc("quick_wins", "trust")]),
@@ -132,8 +133,8 @@ def test_one_study_adds_its_kind_weight_to_the_beta(mini):
     assert after["w_contradict"] == before["w_contradict"] + settings_.kind_weight_supporting_source
     i = next(k for k, r in enumerate(change.after.spec.links.to_dict(orient="records"))
              if link_key(r) == ("quick_wins", "trust", None, None, 0))
-    assert change.after.priors.alpha[i] == settings_.reliability_a0 + after["w_support"]
-    assert change.after.priors.beta[i] == settings_.reliability_b0 + after["w_contradict"]
+    assert change.after.priors.links.support[i] == after["w_support"]
+    assert change.after.priors.links.contradict[i] == after["w_contradict"]
 
 
 def _votes(src_, key):
@@ -154,8 +155,8 @@ def test_update_order_never_matters(mini, batch, data):
         model = plan_update(model, part).after
     assert model.evidence.content_hash() == one_shot.evidence.content_hash()
     pd.testing.assert_frame_equal(model.links, one_shot.links)
-    np.testing.assert_array_equal(model.priors.alpha, one_shot.priors.alpha)
-    np.testing.assert_array_equal(model.priors.beta, one_shot.priors.beta)
+    np.testing.assert_array_equal(model.priors.links.support, one_shot.priors.links.support)
+    np.testing.assert_array_equal(model.priors.links.contradict, one_shot.priors.links.contradict)
     # conjugacy: on a link whose sign did not flip, each new source adds its kind weight once,
     # to the supporting side if it agrees with the sign and to the contradicting side if not
     weights = mini.settings.kind_weights
@@ -275,13 +276,6 @@ def test_a_bad_sheet_row_is_named_by_file_row_and_value(mini, tmp_path):
 # --- the change report ------------------------------------------------------------------
 
 
-def test_reliability_is_the_beta_mean_and_equal_tailed_interval():
-    mean, low, high = reliability(3.0, 1.5, 0.94)
-    assert mean == pytest.approx(3.0 / 4.5)
-    assert beta_dist.cdf(low, 3.0, 1.5) == pytest.approx(0.03)
-    assert beta_dist.cdf(high, 3.0, 1.5) == pytest.approx(0.97)
-
-
 def test_change_report_shows_links_and_queries_before_and_after(mini):
     change = plan_update(mini, [src(600, [cmoc("quick_wins", "trust"), cmoc("trust", "collaborative_behaviour"),
                                           cmoc("mandated", "conflict")]),
@@ -292,24 +286,24 @@ def test_change_report_shows_links_and_queries_before_and_after(mini):
     assert links.loc[("trust", "collaborative_behaviour"), "n_support_before"] == 1
     assert links.loc[("trust", "collaborative_behaviour"), "n_support_after"] == 2
     assert links.loc[("mandated", "conflict"), "status"] == "new"
-    assert pd.isna(links.loc[("mandated", "conflict"), "mean_before"])
+    assert pd.isna(links.loc[("mandated", "conflict"), "weight_before"])
     row = links.loc[("trust", "collaborative_behaviour")]
-    assert row["low_after"] < row["mean_after"] < row["high_after"]
-    assert row["mean_after"] > row["mean_before"]
+    assert row["low_after"] < row["weight_after"] < row["high_after"]
+    assert row["weight_after"] > row["weight_before"]
+    assert row["p_direction_after"] >= row["p_direction_before"] >= 0.95
     assert list(report.queries["scenario"]) == ["(none)", "voluntary"]
     q = report.queries.set_index("scenario").loc["voluntary"]
     direct = query(mini, "collaborative_behaviour", scenario="voluntary", draws=300, seed=11)
-    assert q["mean_before"] == pytest.approx(direct.mean["high"])
-    assert q["shift"] == pytest.approx(q["mean_after"] - q["mean_before"])
+    assert q["probability_before"] == pytest.approx(direct.distribution["high"])  # the same headline
+    assert q["shift"] == pytest.approx(q["probability_after"] - q["probability_before"])
     direct = query(change.after, "collaborative_behaviour", scenario="voluntary", draws=300, seed=11)
-    assert q["mean_after"] == pytest.approx(direct.mean["high"])
-    assert q["point_after"] == pytest.approx(direct.distribution["high"])
+    assert q["probability_after"] == pytest.approx(direct.distribution["high"])
     assert q["low_after"] == pytest.approx(direct.interval.at["high", "low"])
     assert list(report.contradicted["contradicted_by"]) == [("S55",)]
     text = report.to_markdown()
     assert "| S600 | added |" in text and "| S55 | replaced |" in text
-    assert "trust -(+)-> collaborative_behaviour | strengthened | 1 -> 2" in text
-    assert "| quick_wins -(+)-> trust | S55 |" not in text and "quick_wins -(+)-> trust | + | + | S55 |" in text
+    assert "trust -> collaborative_behaviour (link " in text and "| strengthened | 1 -> 2" in text
+    assert "| quick_wins -> trust | S55 |" not in text and "quick_wins -> trust | + | + | S55 |" in text
     assert "## P(collaborative_behaviour = high) by scenario" in text
     data = json.loads(json.dumps(report.to_dict()))
     assert data["queries"]["state"] == "high"

@@ -407,7 +407,7 @@ def test_buddying_example_strengthens_links_and_removes_cleanly(tmp_path):
         assert links.loc[link, "n_support_after"] == links.loc[link, "n_support_before"] + 1
     assert links.loc[("joint_appointments", "trust"), "status"] == "new"
     buddying = report.queries.set_index("scenario").loc["buddying"]
-    assert buddying["shift"] == pytest.approx(buddying["mean_after"] - buddying["mean_before"])
+    assert buddying["shift"] == pytest.approx(buddying["probability_after"] - buddying["probability_before"])
     text = report.to_markdown()
     assert "| buddying |" in text and "strengthened" in text
     # taking the study out again gives byte-identical evidence and identical answers
