@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from bayesnet.build.cpt import NetworkSpec, build_cpts
+from bayesnet.build.streams import BIAS, ROOT, stream
 from bayesnet.build.weights import LinkEvidence, link_evidence
 from bayesnet.inputs.codebook import Codebook
 from bayesnet.inputs.settings import Settings
@@ -76,15 +77,14 @@ class ParameterPriors:
         ----------
         n_draws : int
         seed : int
-            Seeds a local :class:`numpy.random.Generator`; the same seed gives identical
-            draws.
+            With each parameter's name, seeds its own generator
+            (:mod:`bayesnet.build.streams`): the same seed gives identical draws, and a model
+            that shares a parameter with this one draws it identically.
         """
-        rng = np.random.default_rng(seed)
-        links = self.links.draw(n_draws, rng)
-        base = {
-            n: rng.beta(a, self.base_beta[n], size=n_draws) for n, a in sorted(self.base_alpha.items())
-        }
-        bias = {n: rng.normal(self.bias_mean, self.bias_sd[n], size=n_draws) for n in self.bias_nodes}
+        links = self.links.draw(n_draws, seed)
+        base = {n: stream(seed, ROOT, n).beta(a, self.base_beta[n], size=n_draws) for n, a in self.base_alpha.items()}
+        bias = {n: self.bias_mean + self.bias_sd[n] * stream(seed, BIAS, n).standard_normal(n_draws)
+                for n in self.bias_nodes}
         return ParameterDraws(links.weights, base, bias, links.outcomes, seed=seed)
 
 

@@ -101,7 +101,6 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_CARRIED",
     "DEFAULT_SLICES",
-    "FEEDBACK_STREAM",
     "STAGE_NAMES",
     "UnrolledNetwork",
     "UnrolledParameters",
@@ -122,9 +121,6 @@ mid-life, maturity, and a sustained (or stalled) collaboration."""
 DEFAULT_CARRIED = ("trust", "faith")
 """Mechanisms that carry their own level from one slice to the next unless told otherwise:
 the two whose levels the review's Fig. 5 follows over time."""
-FEEDBACK_STREAM = 1
-"""Lag-1 link weights are drawn from ``default_rng([seed, FEEDBACK_STREAM])``, apart
-from the static draws of ``model.priors.draw(S, seed)``, so slice 1 keeps the static draws."""
 CACHE_BYTES = 512 * 2**20
 """Unrolled CPT sets up to this size are cached per model; larger ones are built in chunks."""
 _EPS = 1e-12
@@ -462,8 +458,8 @@ def unrolled_parameters(model: Model, net: UnrolledNetwork, post: Posterior | No
     """Posterior mean (``post=None``) or every posterior draw of every unrolled parameter.
 
     The static parameters are ``model.mean_parameters`` or ``post.parameters``, untouched;
-    lag-1 link weights come from the same weight model (:mod:`bayesnet.build.weights`), drawn
-    from the stream :data:`FEEDBACK_STREAM` of the posterior's seed.
+    lag-1 link weights come from the same weight model (:mod:`bayesnet.build.weights`), each
+    drawn from its own stream (:mod:`bayesnet.build.streams`), so slice 1 keeps the static draws.
     """
     feedback = link_evidence(net.feedback, model.settings)
     if post is None:
@@ -471,7 +467,7 @@ def unrolled_parameters(model: Model, net: UnrolledNetwork, post: Posterior | No
         w1 = feedback.mean_weight()[:, None]
     else:
         static = post.parameters
-        w1 = feedback.draw(post.n_draws, np.random.default_rng([post.seed, FEEDBACK_STREAM])).weights
+        w1 = feedback.draw(post.n_draws, post.seed).weights
     weights = np.vstack([static.weights, w1])
     bias = dict(static.bias)
     for child in net.spec.children:
@@ -523,7 +519,7 @@ def unrolled_cpts(model: Model, net: UnrolledNetwork, post: Posterior | None = N
     """Every CPT of the unrolled network: the posterior mean (``post=None``) or every draw.
 
     Slice 1 and the static nodes use ``post.parameters``, so they equal ``post.cpts``
-    exactly; lag-1 link weights come from the stream :data:`FEEDBACK_STREAM`. Cached per
+    exactly; lag-1 link weights come from their own streams. Cached per
     model while the whole set stays under :data:`CACHE_BYTES` (a trajectory with more draws
     builds them in chunks instead).
 

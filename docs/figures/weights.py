@@ -29,8 +29,8 @@ def main() -> Path:
     for ax, model in zip(axes, ("direction_and_strength", "signed_reliability"), strict=True):
         settings = dataclasses.replace(Settings(), weight_model=model)
         for label, support, contradict in CASES:
-            evidence = LinkEvidence(np.ones(1), np.array([support]), np.array([contradict]), settings)
-            w = evidence.draw(200_000, np.random.default_rng(1)).weights[0]
+            evidence = LinkEvidence(np.ones(1), np.array([support]), np.array([contradict]), settings, (label,))
+            w = evidence.draw(200_000, 1).weights[0]
             share = np.mean(w > 0)
             ax.hist(w, bins=bins, density=True, histtype="step", linewidth=1.4,
                     label=f"{label}: P(w > 0) = {share:.3f}")

@@ -6,15 +6,16 @@ import math
 from pathlib import Path
 
 import numpy as np
-from scipy.special import betainc
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from scipy.special import betainc
 
-from bayesnet.build.model import load
+from bayesnet import (
+    load,
+    query,
+)
 from tests.helpers import MINI_SOURCES, cmoc, make_model_dir, source
-from bayesnet import (Posterior, Question, compare, collaborative_inertia, evidence_ranking, findings_sensitivity, joint, levers, load, posterior, query, question, sobol_indices, tornado, trajectory, update_model, write_report)  # noqa: E501
-from tests.helpers import ask, traj_post
 
 
 @pytest.fixture(scope="module")

@@ -6,12 +6,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bayesnet.build.model import load
+from bayesnet import (
+    load,
+    query,
+)
 from bayesnet.build.network import cpts_from_pgmpy, from_bif, from_xmlbif, to_bif, to_xmlbif
 from tests.helpers import MINI_SOURCES, cmoc, make_model_dir, source
 from tests.public_networks import import_pyagrum
-from bayesnet import (Posterior, Question, compare, collaborative_inertia, evidence_ranking, findings_sensitivity, joint, levers, load, posterior, query, question, sobol_indices, tornado, trajectory, update_model, write_report)  # noqa: E501
-from tests.helpers import ask, traj_post
 
 
 @pytest.fixture(scope="module", params=["mini", "default"])
