@@ -26,6 +26,7 @@ import pandas as pd
 
 from bayesnet.checks import check_hdi_prob
 from bayesnet.defaults import DEFAULT_DRAWS, DEFAULT_HDI, DEFAULT_SEED, DEFAULT_TARGET
+from bayesnet.inference.posteriors import checked_posterior
 from bayesnet.inference.queries import query
 from bayesnet.inference.results import plain
 from bayesnet.update.plan import Change, link_key
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
     from bayesnet.build.model import Model
     from bayesnet.inputs.settings import Settings
 
-__all__ = ["ChangeReport", "change_report", "reliability"]
+__all__ = ["ChangeReport", "change_report", "check_report_options", "reliability"]
 
 
 LINK_COLUMNS = (
@@ -289,6 +290,20 @@ def _link_name(r: dict[str, Any]) -> str:
     return text
 
 
+def check_report_options(change: Change, *, draws: int, seed: int, hdi_prob: float) -> None:
+    """Check the options of :func:`change_report` against both models of ``change``, cheaply
+    (no draw is made), so that an update can refuse them before it writes anything.
+
+    Raises
+    ------
+    ParameterError
+        A number of draws that is not a positive integer or would not fit in memory for
+        either model, a negative seed, an HDI mass outside (0, 1).
+    """
+    for model in (change.before, change.after):
+        checked_posterior(model, draws, seed, hdi_prob, owner="change_report")
+
+
 def change_report(
     change: Change,
     *,
@@ -316,6 +331,7 @@ def change_report(
     ChangeReport
     """
     prob = check_hdi_prob(hdi_prob, "change_report")
+    check_report_options(change, draws=draws, seed=seed, hdi_prob=prob)
     after = change.after
     notes: list[str] = []
     if target in after.codebook:
