@@ -65,8 +65,11 @@ def tornado_svg(data: ReportData, *, top: int = 15, roles: tuple[str, ...] = ("l
             lo, hi = float(r["p_low_state"]), float(r["p_high_state"])
             colour = ROLE_COLOURS.get(str(r["role"]), "#666666")
             ax.barh(y, hi - lo, left=lo, height=0.6, color=colour, alpha=0.75)
-            if np.isfinite(r["swing_low"]):
-                ax.errorbar(hi, y, xerr=[[hi - (lo + r["swing_low"])], [lo + r["swing_high"] - hi]], fmt="none",
+            if np.isfinite(r["swing_low"]) and np.isfinite(r["swing_high"]):
+                # the whisker spans the swing's HDI measured from the low end; it need not hold the bar's
+                # end (the mean network's swing), least of all with few draws: drawn about its own middle
+                w_lo, w_hi = lo + float(r["swing_low"]), lo + float(r["swing_high"])
+                ax.errorbar((w_lo + w_hi) / 2, y, xerr=[[(w_hi - w_lo) / 2], [(w_hi - w_lo) / 2]], fmt="none",
                             ecolor="black", elinewidth=0.8, capsize=2.5)
         ax.axvline(base, color="black", linestyle="--", linewidth=0.8)
         ax.set_yticks(ys)
