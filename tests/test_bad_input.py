@@ -470,3 +470,14 @@ def test_a_second_update_says_it_waits_and_gives_up_after_wait(area, capsys):
     assert err[1].startswith("bayesnet update: error: ") and "still held the lock" in err[1]
     assert "--wait SECONDS" in err[1]
     assert tree_state(tmp) == before
+
+
+def test_load_of_a_file_or_a_folder_without_a_model_says_what_it_is(area):
+    import bayesnet
+    from bayesnet.errors import FileFormatError
+
+    tmp, model = area
+    with pytest.raises(FileFormatError, match="is a file, expected a model folder"):
+        bayesnet.load(model / "priors" / "settings.yaml")
+    with pytest.raises(FileFormatError, match=r"missing codebook\.yaml"):
+        bayesnet.load(tmp / "in")
