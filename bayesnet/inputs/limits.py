@@ -30,6 +30,8 @@ __all__ = [
     "MAX_YAML_DEPTH",
     "MAX_YAML_NODES",
     "SOURCE_ID",
+    "check_inside",
+    "check_regular",
     "inside",
     "read_input_bytes",
 ]

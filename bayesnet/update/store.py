@@ -76,7 +76,7 @@ import yaml
 from bayesnet.build.model import Model
 from bayesnet.checks import check_seconds
 from bayesnet.defaults import DEFAULT_LOCK_WAIT
-from bayesnet.errors import FileFormatError, InputError, UnknownNodeError, UpdateError
+from bayesnet.errors import FileFormatError, InputError, ParameterError, UnknownNodeError, UpdateError
 from bayesnet.files import fsync_dir, is_temporary, umask_mode, write_bytes_atomic, write_text_atomic
 from bayesnet.inputs.codebook import Codebook, Node, codebook_from_mapping
 from bayesnet.inputs.evidence import Evidence, Source, source_from_mapping
@@ -789,8 +789,6 @@ def _unfinished(folder: Path, err: OSError) -> UpdateError:
 def _check_update_args(
     files: Sequence[str | Path | Source], remove: Iterable[str], wait: float
 ) -> tuple[list[str | Path | Source], tuple[str, ...], float]:
-    from bayesnet.errors import ParameterError
-
     if isinstance(files, str | Path):
         raise ParameterError(
             f"The 'files' parameter of update_folder must be a sequence of paths or Sources. Got {str(files)!r} "
