@@ -28,6 +28,7 @@ __all__ = [
     "check_positive_int",
     "check_power_of_two",
     "check_probability",
+    "check_seconds",
     "check_seed",
 ]
 
@@ -92,6 +93,13 @@ def check_seed(value: Any, owner: str) -> int:
     if not _is_int(value) or value < 0:
         raise ParameterError.out_of_range("seed", owner, "a non-negative integer", value)
     return int(value)
+
+
+def check_seconds(value: Any, name: str, owner: str) -> float:
+    """A finite, non-negative number of seconds (a time limit)."""
+    if not _is_real(value) or not 0.0 <= float(value) < float("inf"):
+        raise ParameterError.out_of_range(name, owner, "a non-negative number of seconds", value)
+    return float(value)
 
 
 def check_hdi_prob(value: Any, owner: str) -> float:

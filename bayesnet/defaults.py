@@ -16,3 +16,6 @@ DEFAULT_TRAJECTORY_DRAWS = 1000
 3 ms on the default model (5 slices), against 0.01 ms statically."""
 DEFAULT_INERTIA_THRESHOLD = 0.5
 """P(faith high) below which, to the end, a collaboration is in collaborative inertia."""
+DEFAULT_LOCK_WAIT = 60.0
+"""Seconds an update waits for another update of the same folder to finish before giving up
+(``bayesnet update --wait SECONDS``); an update of the default model takes a few seconds."""

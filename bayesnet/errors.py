@@ -15,9 +15,11 @@ the bad value and, for unknown names, the closest known ones::
     │   └── ZeroProbabilityError   findings that cannot occur together
     ├── ParameterError             an option out of range (draws, HDI probability, seed ...)
     ├── EngineError                a network or CPTs the inference engine cannot use
+    ├── OutputError                an output path that cannot be written
     └── UpdateError                an update that would lose or corrupt data
 
-All of them subclass :class:`ValueError` as well, except :class:`UpdateError`, so
+All of them subclass :class:`ValueError` as well, except :class:`UpdateError` and
+:class:`OutputError`, so
 ``except ValueError`` keeps working for callers that do not know this module.
 """
 
@@ -34,6 +36,7 @@ __all__ = [
     "EngineError",
     "FileFormatError",
     "InputError",
+    "OutputError",
     "ParameterError",
     "QueryError",
     "SchemaError",
@@ -205,6 +208,12 @@ class EngineError(BayesnetError, ValueError):
     Raised by :mod:`bayesnet.engine`, which speaks in variable names and state indices; a
     model built from valid files never causes one.
     """
+
+
+class OutputError(BayesnetError):
+    """An output path that cannot be written: a file where a folder is needed (or the
+    reverse), a folder that does not exist or is not writable, an unknown file type, or a
+    write the file system refused. Checked before any computation where possible."""
 
 
 class UpdateError(BayesnetError):

@@ -15,7 +15,7 @@ Pure computation apart from :func:`load` (reads through :mod:`bayesnet.inputs`).
 model hands the engine) and the bottom modules.
 """
 
-from bayesnet.build.model import CPTs, Model, load
 from bayesnet.build.contents import summary
+from bayesnet.build.model import CPTs, Model, load
 
 __all__ = ["CPTs", "Model", "load", "summary"]

@@ -18,8 +18,8 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
-from bayesnet.inputs.codebook import Codebook
 from bayesnet.errors import CycleError
+from bayesnet.inputs.codebook import Codebook
 from bayesnet.inputs.evidence import SOURCE_KINDS, Evidence
 from bayesnet.inputs.settings import Settings
 
@@ -53,7 +53,7 @@ INHIBITS = "-|"
 
 
 def link_name(
-    source: str, target: str, sign: int, when_node: Any = None, when_state: Any = None, lag: int = 0
+    source: str, target: str, sign: int, when_node: Any = None, when_state: Any = None, *, lag: int = 0
 ) -> str:
     """A link written the one way every table and report writes it.
 

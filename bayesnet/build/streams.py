@@ -17,7 +17,7 @@ import hashlib
 
 import numpy as np
 
-__all__ = ["LINK", "ROOT", "BIAS", "stream"]
+__all__ = ["BIAS", "LINK", "ROOT", "stream"]
 
 LINK = 0
 """Stream family of link weights (key: the link's name, its moderator and lag)."""

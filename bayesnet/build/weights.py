@@ -172,7 +172,7 @@ def _mean_abs_two_r_minus_one(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def link_evidence(links: pd.DataFrame, settings: Settings) -> LinkEvidence:
     """The :class:`LinkEvidence` of the rows of a link table (:func:`bayesnet.build.graph.link_table`)."""
-    keys = tuple(link_name(a, b, s, wn, ws, lag) for a, b, s, wn, ws, lag in zip(
+    keys = tuple(link_name(a, b, s, wn, ws, lag=lag) for a, b, s, wn, ws, lag in zip(
         links["from"], links["to"], links["sign"], links["when_node"], links["when_state"], links["lag"], strict=True))
     return LinkEvidence(
         sign=links["sign"].to_numpy(dtype=float),

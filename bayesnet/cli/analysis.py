@@ -101,7 +101,9 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     quiet = args.format != "table"
     result = sensitivity(q, post, kinds=kinds, k=args.levers, sobol=args.sobol, show_progress=not quiet)
     if args.format == "csv":
-        sys.stdout.write(_one_table(result, args.table).to_csv())
+        from bayesnet.report.tables import csv_text
+
+        sys.stdout.write(csv_text(_one_table(result, args.table), index=True))
         return 0
     if args.format == "json":
         print_json(result.to_dict())
@@ -161,8 +163,10 @@ def _one_table(result: Any, table: str) -> Any:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from bayesnet.files import check_output_folder
     from bayesnet.report import write_report
 
+    check_output_folder(args.out, what="report")  # before the model is read and the analyses run
     model = load_model(args)
     files = write_report(question_of(model, args, args.target), posterior_of(model, args), args.out,
                          k=args.levers, quiet=args.quiet)

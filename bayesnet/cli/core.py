@@ -179,7 +179,9 @@ def cmd_edges(args: argparse.Namespace) -> int:
     out["support_ids"] = out["support_ids"].map(";".join)
     out["contradict_ids"] = out["contradict_ids"].map(";".join)
     if args.format == "csv":
-        sys.stdout.write(out.to_csv(index=False))
+        from bayesnet.report.tables import csv_text
+
+        sys.stdout.write(csv_text(out))
         return 0
     out["when"] = [
         f"{n}={s}" if isinstance(n, str) else "" for n, s in zip(out["when_node"], out["when_state"], strict=True)
@@ -211,8 +213,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_render(args: argparse.Namespace) -> int:
+    from bayesnet.files import check_output_file
     from bayesnet.report.causal_web import render, to_dot
 
+    check_output_file(args.out, what="picture")
     model = load_model(args)
     dot = to_dot(model.codebook, model.links, show_feedback=not args.no_feedback,
                  title="Web of causality (Aunger, Millar and Greenhalgh 2021), coded")
@@ -292,10 +296,10 @@ def print_comparison(result: Any, fmt: str) -> None:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from bayesnet.build.network import to_bif, to_xmlbif
-    from bayesnet.files import write_text_atomic
+    from bayesnet.files import check_output_file, write_text_atomic
 
+    out = check_output_file(args.out, suffixes=(".bif", ".xml", ".xmlbif"), what="export")
     model = load_model(args)
-    out = Path(args.out)
     suffix = out.suffix.lower()
     if suffix == ".bif":
         text = to_bif(model.network)

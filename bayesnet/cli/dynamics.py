@@ -90,6 +90,10 @@ def cmd_trajectory(args: argparse.Namespace) -> int:
     from bayesnet.dynamics import trajectory_and_inertia
     from bayesnet.inputs import read_timeline
 
+    if args.out:
+        from bayesnet.files import check_output_file
+
+        check_output_file(args.out, suffixes=(".svg", ".png"), what="picture")
     model = load_model(args)
     timeline = read_timeline(args.timeline) if args.timeline else None
     traj, inertia = trajectory_and_inertia(
@@ -106,7 +110,9 @@ def cmd_trajectory(args: argparse.Namespace) -> int:
         data["inertia"] = None if inertia is None else inertia.to_dict()
         print_json(data)
     elif args.format == "csv":
-        sys.stdout.write(traj.frame.reset_index().to_csv(index=False))
+        from bayesnet.report.tables import csv_text
+
+        sys.stdout.write(csv_text(traj.frame.reset_index()))
     else:
         print(
             f"scenario: {traj.scenario or 'none'}; persistence {traj.persistence:g}; "

@@ -84,6 +84,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except BrokenPipeError:
         return 0
+    except OSError as err:
+        # the file system refused something no check could foresee (a disk filling up, a
+        # device error): one line naming the file, never a traceback
+        where = f"{err.filename}: " if err.filename else ""
+        print(f"bayesnet {args.command}: error: {where}{err.strerror or err}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

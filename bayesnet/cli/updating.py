@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bayesnet.cli.common import add_format, add_uncertainty, print_json
+from bayesnet.cli.common import add_format, add_uncertainty, float_arg, print_json
+from bayesnet.defaults import DEFAULT_LOCK_WAIT
 from bayesnet.errors import BayesnetError, UpdateError
 
 __all__ = ["register"]
@@ -22,8 +23,10 @@ matters.
 Every file is checked first: one bad file means nothing is written, and the error names
 the file, row and value. A study naming a node the codebook lacks is refused (with the
 closest ids) unless --new-nodes gives its codebook entry; a link that would close a cycle
-is refused with the cycle named. The write is all or nothing, even if the process is
-killed, under a lock so two updates cannot interleave, and priors/history.jsonl records it.
+is refused with the cycle named. Every option is checked before the folder is touched. The
+write is all or nothing, even if the process is killed, under a lock so two updates cannot
+interleave (a second update says it is waiting, and gives up after --wait seconds), and
+priors/history.jsonl records it. An update first finishes an interrupted earlier one.
 
 The change report (printed, and written with --out) shows each affected link's sources and
 reliability before and after, and P(collaborative_behaviour) under each scenario before
@@ -60,6 +63,9 @@ def register(sub: Any) -> None:
     p.add_argument("--new-nodes", metavar="FILE",
                    help="codebook entries (a 'nodes:' list, as in priors/codebook.yaml) for new concepts")
     p.add_argument("--out", metavar="REPORT", help="also write the change report: REPORT.md or REPORT.json")
+    p.add_argument("--wait", type=float_arg("wait"), default=DEFAULT_LOCK_WAIT, metavar="SECONDS",
+                   help="while another update of the folder holds its lock, wait this long, then give up "
+                   f"(default: {DEFAULT_LOCK_WAIT:g})")
     add_format(p)
     add_uncertainty(p)
     p.set_defaults(handler=cmd_update)
@@ -88,24 +94,42 @@ def model_folder(model: str | None) -> Path:
 
 
 def cmd_update(args: argparse.Namespace) -> int:
-    from bayesnet.files import write_text_atomic
+    from bayesnet.checks import check_hdi_prob, check_positive_int, check_seconds, check_seed
+    from bayesnet.files import check_output_file, output_error, write_text_atomic
+    from bayesnet.inference.posteriors import checked_posterior
     from bayesnet.update import change_report, update_folder
 
     if not args.files and not args.remove:
         raise BayesnetError("name at least one FILE to add, or --remove STUDY_ID")
-    out = Path(args.out) if args.out else None
-    if out is not None and out.suffix.lower() not in {".md", ".json"}:
-        raise BayesnetError(f"{out}: unknown report format {out.suffix!r}; use .md or .json")
+    # every option is checked before the folder is touched (the memory bound of --draws
+    # once the models are read, still before anything is written)
+    check_positive_int(args.draws, "draws", "update")
+    check_seed(args.seed, "update")
+    check_hdi_prob(args.hdi, "update")
+    check_seconds(args.wait, "wait", "update")
+    out = check_output_file(args.out, suffixes=(".md", ".json"), what="report") if args.out else None
     root = model_folder(args.model)
-    change = update_folder(root, args.files, remove=args.remove, new_nodes=args.new_nodes, dry_run=args.dry_run)
+
+    def check(change: Any) -> None:  # the memory bound of --draws depends on both models
+        for model in (change.before, change.after):
+            checked_posterior(model, args.draws, args.seed, args.hdi, owner="update")
+
+    def waiting(message: str) -> None:
+        print(f"bayesnet update: {message}", file=sys.stderr, flush=True)
+
+    change = update_folder(root, args.files, remove=args.remove, new_nodes=args.new_nodes, dry_run=args.dry_run,
+                           wait=args.wait, on_wait=waiting, check=check)
     report = change_report(change, draws=args.draws, seed=args.seed, hdi_prob=args.hdi)
     if out is not None:
-        if out.suffix.lower() == ".json":
-            import json
+        try:
+            if out.suffix.lower() == ".json":
+                import json
 
-            write_text_atomic(out, json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n")
-        else:
-            write_text_atomic(out, report.to_markdown())
+                write_text_atomic(out, json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n")
+            else:
+                write_text_atomic(out, report.to_markdown())
+        except OSError as err:
+            raise output_error(out, err) from err
     if args.format == "json":
         print_json(report.to_dict())
     else:

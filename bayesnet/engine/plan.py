@@ -25,8 +25,11 @@ leaves: 187 -> 77 ms an evaluation). ``'adaptive'`` takes the greedy plan and, w
 more than ``_ADAPTIVE_FLOPS`` (10,000) flops per draw, also tries a random-greedy search and
 keeps the cheaper plan: 8 trials, or 32 when the greedy plan costs more than
 ``_HEAVY_FLOPS`` (1e6) per draw (on the unrolled network of five slices greedy plans
-1.7e9 flops per draw where 32 trials find 4.6e6). The random-greedy trials are seeded, and
-labels are assigned in topological order, so a plan is the same in every process.
+1.7e9 flops per draw where 32 trials find 4.6e6). The random-greedy trials are seeded,
+labels are assigned in topological order, and every search runs on integer labels
+(:class:`_IntegerLabels`: opt_einsum iterates over sets of labels, whose order for letters
+depends on ``PYTHONHASHSEED``), so a plan, and every answer, is the same bit for bit in
+every process.
 """
 
 from __future__ import annotations
@@ -291,19 +294,45 @@ def _cached(
     )
 
 
+class _IntegerLabels(oe.paths.PathOptimizer):
+    """Run a path search on integer labels instead of the equation's letters.
+
+    opt_einsum's searches iterate over sets of labels (the greedy one to order its candidate
+    contractions, the random-greedy one also to draw each candidate's random jitter), and
+    Python randomises the hash of a ``str`` per process (``PYTHONHASHSEED``): on letters, the
+    same query shape got a different path in each process, and so answers that differed in
+    the last digits. Small integers hash to themselves, so sets of them iterate in the same
+    order in every process; the letters are numbered in sorted order and every set is built
+    from sorted labels.
+    """
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    def __call__(
+        self, inputs: list[Any], output: Any, size_dict: dict[str, int], memory_limit: Any = None
+    ) -> list[tuple[int, ...]]:
+        code = {c: i for i, c in enumerate(sorted(size_dict))}
+        ints = [frozenset(sorted(code[c] for c in term)) for term in inputs]
+        out = frozenset(sorted(code[c] for c in output))
+        sizes = {code[c]: size_dict[c] for c in sorted(size_dict)}
+        return [tuple(step) for step in self.inner(ints, out, sizes, memory_limit)]
+
+
 def _search(equation: str, shapes: list[tuple[int, ...]], optimize: str) -> tuple[list[tuple[int, ...]], Any]:
-    """Contraction path and opt_einsum ``PathInfo`` for ``equation``."""
+    """Contraction path and opt_einsum ``PathInfo`` for ``equation``, the same in every process."""
     # random-greedy reseeds the global `random` module per trial: leave the caller's state alone.
     state = random.getstate()
     try:
         if optimize != "adaptive":
-            found = oe.contract_path(equation, *shapes, shapes=True, optimize=optimize)
+            found = oe.contract_path(equation, *shapes, shapes=True,
+                                     optimize=_IntegerLabels(_oe_paths.get_path_fn(optimize)))
             return found[0], found[1]
-        path, info = oe.contract_path(equation, *shapes, shapes=True, optimize="greedy")
+        path, info = oe.contract_path(equation, *shapes, shapes=True, optimize=_IntegerLabels(_oe_paths.greedy))
         per_draw = info.opt_cost / NOMINAL_DRAWS
         if per_draw > _ADAPTIVE_FLOPS:
             repeats = _HEAVY_REPEATS if per_draw > _HEAVY_FLOPS else _ADAPTIVE_REPEATS
-            search = oe.RandomGreedy(max_repeats=repeats)
+            search = _IntegerLabels(oe.RandomGreedy(max_repeats=repeats))
             path2, info2 = oe.contract_path(equation, *shapes, shapes=True, optimize=search)
             if info2.opt_cost < info.opt_cost:
                 return path2, info2

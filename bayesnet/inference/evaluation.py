@@ -137,11 +137,21 @@ def _explain_zero(
     states = network.spec.states
     named = {k: states[k][v] for k, v in findings.items()}
     listed = ", ".join(f"{k}={v}" for k, v in named.items())
-    return ZeroProbabilityError(
-        f"the findings {listed} cannot occur together under this model (probability 0 in "
-        f"{len(err.zero_draws)} of {err.n_draws} draws); drop one of them or intervene (do) instead of observing",
-        findings=named,
-    )
+    zero, total = len(err.zero_draws), err.n_draws
+    if total == 1:
+        message = (f"the findings {listed} cannot occur together under this model's posterior-mean network "
+                   "(probability 0); drop one of them or intervene (do) instead of observing")
+    elif zero == total:
+        message = (f"the findings {listed} cannot occur together under this model (probability 0 in every one of "
+                   f"its {total} posterior draws); drop one of them or intervene (do) instead of observing")
+    else:
+        what, them = ("findings", "them") if len(named) > 1 else ("finding", "it")
+        message = (f"the {what} {listed} {'have' if len(named) > 1 else 'has'} probability exactly 0 in {zero} of "
+                   f"the {total} posterior draws (not in the others): those draws, not the {what}, make {them} "
+                   "impossible (a probability drawn as exactly 0 or 1, which a very small base_rate_concentration "
+                   "in priors/settings.yaml gives); raise base_rate_concentration, or draw again with another "
+                   "--seed")
+    return ZeroProbabilityError(message, findings=named)
 
 
 def answer(q: Question, cpts: CPTs, *, per_column: Mapping[str, np.ndarray] | None = None) -> np.ndarray:

@@ -18,7 +18,7 @@ from bayesnet.errors import (
     UnknownStateError,
     closest,
 )
-from bayesnet.inputs.fields import Record
+from bayesnet.inputs.fields import Record, shown
 
 __all__ = ["KINDS", "STAGES", "Codebook", "Node", "codebook_from_mapping"]
 
@@ -212,7 +212,7 @@ def node_from_record(rec: Record) -> Node:
     states: list[str] = []
     for state in states_raw:
         if not isinstance(state, str) or not state.strip():
-            rec.fail("states", f"state names must be non-empty text, found {state!r}", state)
+            rec.fail("states", f"state names must be non-empty text, found {shown(state)}", state)
         if state in states:
             rec.fail("states", f"state {state!r} appears twice", state)
         states.append(state.strip())

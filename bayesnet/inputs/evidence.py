@@ -15,7 +15,8 @@ from typing import Any
 
 from bayesnet.errors import DuplicateIdError, SchemaError, UnknownNodeError, UnknownStateError, closest
 from bayesnet.inputs.codebook import Codebook
-from bayesnet.inputs.fields import Record
+from bayesnet.inputs.fields import Record, shown
+from bayesnet.inputs.limits import MAX_ID_CHARS, SOURCE_ID
 
 __all__ = [
     "CMOC",
@@ -319,13 +320,13 @@ def _parse_when(rec: Record, codebook: Codebook) -> tuple[str, str] | None:
         return None
     if isinstance(raw, str):
         if "=" not in raw:
-            rec.fail("when", f"expected 'node=state', found {raw!r}", raw)
+            rec.fail("when", f"expected 'node=state', found {shown(raw)}", raw)
         node_id, state = (part.strip() for part in raw.split("=", 1))
     elif isinstance(raw, Mapping) and len(raw) == 1:
         ((node_id, state),) = raw.items()
         node_id, state = str(node_id), str(state)
     else:
-        rec.fail("when", f"expected one 'node: state' pair, found {raw!r}", raw)
+        rec.fail("when", f"expected one 'node: state' pair, found {shown(raw)}", raw)
     if node_id not in codebook:
         raise UnknownNodeError(
             f"unknown node {node_id!r} in the moderator",
@@ -385,9 +386,13 @@ def _source_header(rec: Record, keys: Mapping[str, str]) -> dict[str, Any]:
     """Validate the source-level fields; ``keys`` maps field -> key in the record."""
     sid = rec.text(keys["id"])
     assert sid is not None
-    if not sid[:1].isalpha() or not sid.replace("_", "").replace("-", "").isalnum():
+    if len(sid) > MAX_ID_CHARS:
+        rec.fail(keys["id"], f"source id {shown(sid)} is {len(sid)} characters long; source ids are at most "
+                 f"{MAX_ID_CHARS} (MAX_ID_CHARS), as each names a file", sid)
+    if not SOURCE_ID.match(sid):
         rec.fail(
-            keys["id"], f"source id {sid!r} must start with a letter and hold only letters, digits, '-' and '_'", sid
+            keys["id"], f"source id {sid!r} must start with an ASCII letter and hold only ASCII letters, digits, "
+            "'-' and '_' (it names a file)", sid
         )
     kind = rec.choice(keys["kind"], SOURCE_KINDS)
     ctype = rec.choice("collaboration_type", COLLABORATION_TYPES, required=False)

@@ -15,10 +15,29 @@ from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from bayesnet.errors import SchemaError, closest
+from bayesnet.inputs.limits import MAX_ID_CHARS
 
-__all__ = ["SNAKE_CASE", "Record"]
+__all__ = ["SNAKE_CASE", "Record", "shown"]
 
 SNAKE_CASE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
+
+
+def shown(value: Any, word: str | None = None) -> str:
+    """``value`` as a message shows it: a YAML boolean as the word the file holds, with a hint.
+
+    Parameters
+    ----------
+    value : Any
+        The value as read.
+    word : str, optional
+        The text YAML read as ``value`` (``yes`` for True), when known.
+    """
+    if isinstance(value, bool):
+        text = word if word is not None else str(value).lower()
+        return (f"{text} (YAML reads an unquoted yes, no, on, off, true or false as true or false; "
+                f"write '{text}' in quotes if you mean the word)")
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 @dataclass(frozen=True)
@@ -80,6 +99,11 @@ class Record:
         """The value as read, or None."""
         return self.data.get(key)
 
+    def shown(self, key: str) -> str:
+        """The value of ``key`` as a message shows it (see :func:`shown`)."""
+        word_of = getattr(self.data, "word_of", None)
+        return shown(self.data.get(key), word_of(key) if word_of is not None else None)
+
     def text(self, key: str, *, required: bool = True) -> str | None:
         """A non-empty string field."""
         if not self.has(key):
@@ -87,13 +111,18 @@ class Record:
                 self.fail(key, f"missing required field {key!r}")
             return None
         value = self.data[key]
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
+        if isinstance(value, bool):
+            self.fail(key, f"expected text, found {self.shown(key)}", value)
+        if not isinstance(value, str | int | float):
             self.fail(key, f"expected text, found {type(value).__name__}", value)
         return str(value).strip()
 
     def ident(self, key: str, *, required: bool = True) -> str | None:
         """A snake_case identifier."""
         value = self.text(key, required=required)
+        if value is not None and len(value) > MAX_ID_CHARS:
+            self.fail(key, f"id {shown(value)} is {len(value)} characters long; ids are at most {MAX_ID_CHARS} "
+                      "(MAX_ID_CHARS)", value)
         if value is not None and not SNAKE_CASE.match(value):
             self.fail(key, f"{value!r} is not a snake_case id (lower case, digits, underscores)", value)
         return value
@@ -124,11 +153,11 @@ class Record:
             try:
                 value = int(value.strip())
             except ValueError:
-                self.fail(key, f"expected an integer, found {value!r}", value)
+                self.fail(key, f"expected an integer, found {shown(value)}", value)
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         if isinstance(value, bool) or not isinstance(value, int):
-            self.fail(key, f"expected an integer, found {value!r}", value)
+            self.fail(key, f"expected an integer, found {shown(value)}", value)
         if (low is not None and value < low) or (high is not None and value > high):
             bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
             self.fail(key, f"expected an integer {bounds}, found {value}", value)
@@ -154,9 +183,9 @@ class Record:
             try:
                 value = float(value.strip())
             except ValueError:
-                self.fail(key, f"expected a number, found {value!r}", value)
+                self.fail(key, f"expected a number, found {shown(value)}", value)
         if isinstance(value, bool) or not isinstance(value, int | float):
-            self.fail(key, f"expected a number, found {value!r}", value)
+            self.fail(key, f"expected a number, found {shown(value)}", value)
         value = float(value)
         if math.isnan(value):
             self.fail(key, "expected a number, found NaN", value)

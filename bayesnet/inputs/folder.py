@@ -10,6 +10,11 @@ A model folder holds::
 
 The embedded default model ships inside the wheel as ``bayesnet/data``; in a source
 checkout it is read from the top-level ``priors/`` and ``evidence/``.
+
+Only files inside the model folder are read: before anything is read, every path is
+checked (:mod:`bayesnet.inputs.limits`), and a symbolic link leading out of the folder, a
+named pipe, a device, a directory where a file belongs (or a file where a folder belongs),
+or a file above :data:`~bayesnet.inputs.limits.MAX_FILE_BYTES` is refused with its name.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from typing import Any
 from bayesnet.errors import FileFormatError, SchemaError
 from bayesnet.inputs.codebook import Codebook, codebook_from_mapping
 from bayesnet.inputs.evidence import Evidence, Source, source_from_mapping, sources_from_rows
+from bayesnet.inputs.limits import check_inside, check_regular
 from bayesnet.inputs.scenarios import Scenarios, scenarios_from_mapping
 from bayesnet.inputs.settings import Settings, settings_from_mapping
 from bayesnet.inputs.yamlio import read_rows, read_yaml
@@ -70,58 +76,74 @@ def is_embedded(folder: str | Path) -> bool:
         return False
 
 
-def read_codebook(path: str | Path) -> Codebook:
-    """Read and validate ``codebook.yaml``."""
-    return codebook_from_mapping(read_yaml(path), str(path))
+def read_codebook(path: str | Path, *, root: str | Path | None = None) -> Codebook:
+    """Read and validate ``codebook.yaml`` (``root``: the model folder it must lie in)."""
+    return codebook_from_mapping(read_yaml(path, root=root), str(path))
 
 
-def read_settings(path: str | Path) -> Settings:
-    """Read and validate ``settings.yaml``."""
-    return settings_from_mapping(read_yaml(path), str(path))
+def read_settings(path: str | Path, *, root: str | Path | None = None) -> Settings:
+    """Read and validate ``settings.yaml`` (``root``: the model folder it must lie in)."""
+    return settings_from_mapping(read_yaml(path, root=root), str(path))
 
 
-def read_scenarios(path: str | Path, codebook: Codebook) -> Scenarios:
-    """Read and validate ``scenarios.yaml`` against ``codebook``."""
-    return scenarios_from_mapping(read_yaml(path), str(path), codebook)
+def read_scenarios(path: str | Path, codebook: Codebook, *, root: str | Path | None = None) -> Scenarios:
+    """Read and validate ``scenarios.yaml`` against ``codebook`` (``root``: the model folder)."""
+    return scenarios_from_mapping(read_yaml(path, root=root), str(path), codebook)
 
 
-def read_source_file(path: str | Path, codebook: Codebook) -> list[Source]:
+def read_source_file(path: str | Path, codebook: Codebook, *, root: str | Path | None = None) -> list[Source]:
     """Read the sources of one evidence file: one per YAML file, any number per sheet.
+
+    Parameters
+    ----------
+    path : path
+    codebook : Codebook
+    root : path, optional
+        The model folder the file belongs to: a symbolic link out of it is refused.
 
     Raises
     ------
     FileFormatError
-        Unknown extension, empty, not UTF-8, malformed.
+        Unknown extension, not a regular file, too large, empty, not UTF-8, malformed.
     SchemaError, UnknownNodeError, UnknownStateError
         A bad record, located by file, line or row, and field.
     """
     p = Path(path)
     suffix = p.suffix.lower()
     if suffix in {".yaml", ".yml"}:
-        return [source_from_mapping(read_yaml(p), str(p), codebook)]
+        return [source_from_mapping(read_yaml(p, root=root), str(p), codebook)]
     if suffix in {".csv", ".xlsx"}:
-        return sources_from_rows(read_rows(p), str(p), codebook)
+        return sources_from_rows(read_rows(p, root=root), str(p), codebook)
     raise FileFormatError(
         f"unknown evidence file type {suffix!r}: expected one of {', '.join(EVIDENCE_SUFFIXES)}",
         path=str(p),
     )
 
 
-def evidence_files(paths: Iterable[str | Path]) -> list[Path]:
-    """Expand folders into their evidence files (sorted); keep files as given."""
+def evidence_files(paths: Iterable[str | Path], *, root: str | Path | None = None) -> list[Path]:
+    """Expand folders into their evidence files (sorted); keep files as given.
+
+    Every file is checked before anything is read (:func:`~bayesnet.inputs.limits.check_regular`):
+    a directory, named pipe or device named like an evidence file, a file above the size
+    limit, or (with ``root``, the model folder) a symbolic link out of the folder is refused.
+    """
     out: list[Path] = []
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
+            if root is not None:
+                check_inside(p, Path(root))
             out.extend(
                 sorted(f for f in p.iterdir() if f.suffix.lower() in EVIDENCE_SUFFIXES and not f.name.startswith("."))
             )
         else:
             out.append(p)
+    for f in out:
+        check_regular(f, root=root)
     return out
 
 
-def read_evidence(paths: Iterable[str | Path], codebook: Codebook) -> Evidence:
+def read_evidence(paths: Iterable[str | Path], codebook: Codebook, *, root: str | Path | None = None) -> Evidence:
     """Read every evidence file under ``paths`` into one :class:`Evidence`.
 
     The result does not depend on the order of ``paths`` (sources are held sorted).
@@ -132,8 +154,8 @@ def read_evidence(paths: Iterable[str | Path], codebook: Codebook) -> Evidence:
         The same source id in two files (or twice in a sheet).
     """
     sources: list[Source] = []
-    for f in evidence_files(paths):
-        sources.extend(read_source_file(f, codebook))
+    for f in evidence_files(paths, root=root):
+        sources.extend(read_source_file(f, codebook, root=root))
     return Evidence(sources)
 
 
@@ -150,7 +172,9 @@ class ModelFiles:
 
 
 def _require(path: Path) -> Path:
-    if not path.is_file():
+    if path.is_dir():
+        raise FileFormatError("is a directory, expected a file", path=str(path))
+    if not path.exists() and not path.is_symlink():
         raise FileFormatError(
             f"missing {path.name}: a model folder holds priors/codebook.yaml, priors/settings.yaml, "
             "priors/scenarios.yaml and evidence/ (make one with 'bayesnet init DIR')",
@@ -168,20 +192,38 @@ def read_model_files(root: str | Path | None = None) -> ModelFiles:
         Any problem in any file, located precisely. Nothing is written.
     """
     base = Path(root) if root is not None else default_model_dir()
+    if base.exists() and not base.is_dir():
+        raise FileFormatError("is a file, expected a model folder (holding priors/ and evidence/)", path=str(base))
     if not base.is_dir():
         raise FileFormatError("model folder not found", path=str(base))
     priors = base / "priors"
-    codebook = read_codebook(_require(priors / "codebook.yaml"))
-    settings = read_settings(_require(priors / "settings.yaml"))
-    scenarios = read_scenarios(_require(priors / "scenarios.yaml"), codebook)
     evidence_dir = base / "evidence"
+    for folder in (priors, evidence_dir):
+        if folder.exists() and not folder.is_dir():
+            raise FileFormatError(f"is a file, expected the folder {folder.name}/ of a model", path=str(folder))
+        check_inside(folder, base)
+    # every path is checked before any file is read
+    codebook_path, settings_path, scenarios_path = (
+        _require(priors / name) for name in ("codebook.yaml", "settings.yaml", "scenarios.yaml"))
+    for path in (codebook_path, settings_path, scenarios_path):
+        check_regular(path, root=base)
     if not evidence_dir.is_dir():
         raise FileFormatError("missing evidence/ folder", path=str(evidence_dir))
-    evidence = read_evidence([evidence_dir], codebook)
+    files = evidence_files([evidence_dir], root=base)
     summary_path = priors / "review_summary.yaml"
+    has_summary = summary_path.exists() or summary_path.is_symlink()
+    if has_summary:
+        check_regular(summary_path, root=base)
+    codebook = read_codebook(codebook_path, root=base)
+    settings = read_settings(settings_path, root=base)
+    scenarios = read_scenarios(scenarios_path, codebook, root=base)
+    sources: list[Source] = []
+    for f in files:
+        sources.extend(read_source_file(f, codebook, root=base))
+    evidence = Evidence(sources)
     summary: dict[str, Any] = {}
-    if summary_path.is_file():
-        data = read_yaml(summary_path)
+    if has_summary:
+        data = read_yaml(summary_path, root=base)
         if not isinstance(data, dict):
             raise SchemaError("expected a mapping", path=str(summary_path), line=1)
         summary = dict(data)

@@ -33,7 +33,7 @@ from typing import Any
 
 from bayesnet.errors import SchemaError, UnknownNodeError, UnknownStateError, closest
 from bayesnet.inputs.codebook import Codebook
-from bayesnet.inputs.fields import Record
+from bayesnet.inputs.fields import Record, shown
 from bayesnet.inputs.yamlio import read_yaml
 
 __all__ = [
@@ -156,7 +156,8 @@ def _slices_of(rec: Record) -> list[int]:
     out = []
     for v in values:
         if isinstance(v, bool) or not isinstance(v, int):
-            rec.fail("slice", f"expected a slice number (an integer, 1 = the first), found {v!r}", v)
+            found = rec.shown("slice") if v is raw else shown(v)
+            rec.fail("slice", f"expected a slice number (an integer, 1 = the first), found {found}", v)
         if v < 1:
             rec.fail("slice", f"slice {v} is before the first slice; slices are numbered from 1", v)
         out.append(v)
@@ -171,15 +172,15 @@ def _assignment(rec: Record, key: str) -> tuple[dict[str, str], dict[str, int]]:
         return {}, {}
     raw = rec.data[key]
     if not isinstance(raw, Mapping):
-        rec.fail(key, f"expected a mapping of node: state, found {type(raw).__name__} {raw!r}", raw)
+        rec.fail(key, f"expected a mapping of node: state, found {type(raw).__name__} {shown(raw)}", raw)
     sub = rec.child(key)
     out: dict[str, str] = {}
     lines: dict[str, int] = {}
     for node, state in raw.items():
         if not isinstance(node, str):
-            sub.fail(None, f"expected a node id, found {node!r}", node)
+            sub.fail(None, f"expected a node id, found {shown(node)}", node)
         if isinstance(state, bool) or not isinstance(state, str | int | float):
-            sub.fail(node, f"expected a state name, found {state!r}", state)
+            sub.fail(node, f"expected a state name, found {sub.shown(node)}", state)
         out[node] = str(state).strip()
         line = sub.line_of(node)
         if line is not None:

@@ -132,7 +132,7 @@ def to_dot(
         if edge_label:
             attrs.append(f"label={_quote('; '.join(edge_label))}")
         support = ", ".join(row.support_ids)
-        name = link_name(parent, child, row.sign, row.when_node, row.when_state, row.lag)
+        name = link_name(parent, child, row.sign, row.when_node, row.when_state, lag=row.lag)
         attrs.append(f"tooltip={_quote(f'link {row.link}: {name}; {n} supporting ({support})')}")
         lines.append(f"  {parent} -> {child} [{', '.join(attrs)}];")
     context_style = f"fillcolor={_quote(GREEN)}, color={_quote(GREEN_EDGE)}"

@@ -13,7 +13,12 @@ import pandas as pd
 
 from bayesnet.report.data import ReportData
 
-__all__ = ["DIGITS", "TABLES", "all_tables", "cell", "fmt", "key_points", "situation_table"]
+__all__ = [
+    "DIGITS", "FORMULA_STARTS", "TABLES", "all_tables", "cell", "csv_text", "fmt", "key_points", "situation_table",
+]
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""First characters with which a spreadsheet reads a text cell of a CSV file as a formula."""
 
 DIGITS = {"d_weight": 5, "variance_reduction": 6, "sd_after": 4, "p_changes_conclusion": 4, "mutual_info": 4,
           "mi_percent": 1, "vr_percent": 1}
@@ -34,6 +39,27 @@ def cell(column: str, value: object) -> str:
     if hasattr(value, "item") and not isinstance(value, str):
         value = value.item()  # numpy scalar
     return fmt(value, DIGITS.get(column, 3))
+
+
+def _neutral(value: object) -> object:
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_text(frame: pd.DataFrame, *, index: bool = False) -> str:
+    """``frame`` as CSV (full precision) that a spreadsheet cannot run: a *text* cell (or
+    index label) beginning with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a
+    leading ``'`` (OWASP's advice against CSV injection), so a label ``=HYPERLINK(...)`` is
+    shown, not followed. Numbers, negative ones included, are written as they are."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(_neutral)
+    safe.columns = [_neutral(c) for c in safe.columns]
+    if index:
+        safe.index = safe.index.map(_neutral)
+    return safe.to_csv(index=index)
 
 
 def _ranked(frame: pd.DataFrame, index_name: str) -> pd.DataFrame:

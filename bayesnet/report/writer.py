@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bayesnet.files import write_text_atomic
+from bayesnet.files import check_output_folder, output_error, write_text_atomic
 from bayesnet.inference.posteriors import Posterior
 from bayesnet.inference.questions import Question
 from bayesnet.report.causal_web import to_dot
@@ -20,7 +20,7 @@ from bayesnet.report.data import ReportData, analyse
 from bayesnet.report.html import to_html
 from bayesnet.report.markdown import to_markdown
 from bayesnet.report.plots import causal_web_svg, evidence_svg, forest_svg, tornado_svg
-from bayesnet.report.tables import all_tables
+from bayesnet.report.tables import all_tables, csv_text
 from bayesnet.version import __version__
 
 __all__ = ["ReportFiles", "write_report"]
@@ -99,6 +99,12 @@ def write_report(
     -------
     ReportFiles
 
+    Raises
+    ------
+    OutputError
+        ``out_dir`` is a file, or cannot be created or written (checked before any
+        analysis runs), or a write failed (a full disk).
+
     Examples
     --------
     >>> import bayesnet
@@ -106,7 +112,7 @@ def write_report(
     >>> q = bayesnet.question(model, "collaborative_behaviour", scenario="integrated_care_system")
     >>> files = bayesnet.write_report(q, bayesnet.posterior(model), "report/")  # doctest: +SKIP
     """
-    folder = Path(out_dir)
+    folder = check_output_folder(out_dir, what="report")
     steps = _Steps(9, quiet)
     try:
         data = analyse(q, post, k=k, show_progress=not quiet, step=steps)
@@ -117,7 +123,7 @@ def write_report(
         svgs = {"tornado": tornado_svg(data), "forest": forest_svg(data), "evidence": evidence_svg(data), "web": web}
         tables = all_tables(data)
         steps("writing")
-        csv_paths = {name: write_text_atomic(folder / f"{name}.csv", frame.to_csv(index=False))
+        csv_paths = {name: write_text_atomic(folder / f"{name}.csv", csv_text(frame))
                      for name, frame in tables.items()}
         pictures = {name: write_text_atomic(folder / f"{name}.svg", svg) for name, svg in svgs.items() if svg}
         pictures["web.dot"] = write_text_atomic(folder / "web.dot", dot)
@@ -126,6 +132,8 @@ def write_report(
         html = write_text_atomic(folder / "index.html",
                                  to_html(data, tables, svgs, web_note=note, version=__version__))
         steps("done")
+    except OSError as err:
+        raise output_error(getattr(err, "filename", None) or folder, err) from err
     finally:
         steps.close()
     return ReportFiles(folder, html, md, csv_paths, pictures, data, note)

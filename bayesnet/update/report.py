@@ -27,6 +27,7 @@ from bayesnet.build.graph import link_name
 from bayesnet.build.weights import link_evidence
 from bayesnet.checks import check_hdi_prob
 from bayesnet.defaults import DEFAULT_DRAWS, DEFAULT_HDI, DEFAULT_SEED, DEFAULT_TARGET
+from bayesnet.inference.posteriors import checked_posterior
 from bayesnet.inference.queries import query
 from bayesnet.inference.results import plain
 from bayesnet.update.plan import Change, link_key
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
     from bayesnet.build.model import Model
     from bayesnet.inputs.settings import Settings
 
-__all__ = ["ChangeReport", "change_report"]
+__all__ = ["ChangeReport", "change_report", "check_report_options"]
 
 
 LINK_COLUMNS = (
@@ -280,9 +281,23 @@ def _link_name(r: dict[str, Any]) -> str:
         when_node, when_state = str(r["when"]).split("=", 1)
     sign = r["sign_before"] if _missing(r.get("sign_after")) else r["sign_after"]
     name = link_name(r["from"], r["to"], int(sign), when_node if isinstance(when_node, str) else None,
-                     when_state, int(r["lag"]))
+                     when_state, lag=int(r["lag"]))
     ids = [str(int(r[k])) for k in ("link_before", "link_after") if not _missing(r.get(k))]
     return f"{name} (link {' -> '.join(dict.fromkeys(ids))})" if ids else name
+
+
+def check_report_options(change: Change, *, draws: int, seed: int, hdi_prob: float) -> None:
+    """Check the options of :func:`change_report` against both models of ``change``, cheaply
+    (no draw is made), so that an update can refuse them before it writes anything.
+
+    Raises
+    ------
+    ParameterError
+        A number of draws that is not a positive integer or would not fit in memory for
+        either model, a negative seed, an HDI mass outside (0, 1).
+    """
+    for model in (change.before, change.after):
+        checked_posterior(model, draws, seed, hdi_prob, owner="change_report")
 
 
 def change_report(
@@ -312,6 +327,7 @@ def change_report(
     ChangeReport
     """
     prob = check_hdi_prob(hdi_prob, "change_report")
+    check_report_options(change, draws=draws, seed=seed, hdi_prob=prob)
     after = change.after
     notes: list[str] = []
     if target in after.codebook:

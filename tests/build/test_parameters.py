@@ -11,7 +11,7 @@ from bayesnet.build.graph import link_name
 
 def _by_name(model, draws):
     links = model.spec.links
-    names = [link_name(a, b, s, wn, ws, lag) for a, b, s, wn, ws, lag in zip(
+    names = [link_name(a, b, s, wn, ws, lag=lag) for a, b, s, wn, ws, lag in zip(
         links["from"], links["to"], links["sign"], links["when_node"], links["when_state"], links["lag"], strict=True)]
     return dict(zip(names, draws.weights, strict=True))
 
@@ -22,7 +22,7 @@ def test_a_model_without_one_source_draws_every_other_parameter_identically():
     after = change.after
     d0, d1 = model.priors.draw(300, 4), after.priors.draw(300, 4)
     w0, w1 = _by_name(model, d0), _by_name(after, d1)
-    touched = {link_name(r["from"], r["to"], r["sign"], r["when_node"], r["when_state"], r["lag"])
+    touched = {link_name(r["from"], r["to"], r["sign"], r["when_node"], r["when_state"], lag=r["lag"])
                for r in model.links.to_dict(orient="records") if "S55" in r["support_ids"] + r["contradict_ids"]}
     assert touched  # S55 states some links
     for name, w in w1.items():

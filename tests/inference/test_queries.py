@@ -15,7 +15,7 @@ from bayesnet import (
 from bayesnet.cli import main
 from bayesnet.errors import ParameterError, QueryError, ZeroProbabilityError
 from bayesnet.inference import parse_assignments
-from tests.helpers import MINI_SOURCES, cmoc, make_model_dir, source
+from tests.helpers import MINI_SOURCES, cmoc, make_model_dir, settings_data, source, write_yaml
 
 
 @pytest.fixture(scope="module")
@@ -164,3 +164,25 @@ def test_cli_errors_are_one_line(mini, capsys):
     assert "did you mean 'trust'?" in err
     assert main(["query", "trust", "--model", str(mini.root), "--draws", "0"]) == 2
     assert "positive integer" in capsys.readouterr().err
+
+
+def test_findings_impossible_in_some_draws_blame_the_draws_not_the_findings(tmp_path, capsys):
+    """A tiny base-rate concentration draws some root probabilities as exactly 0: the
+    headline (posterior-mean network) is fine, and the message must say that the draws, not
+    the findings, are impossible, in how many of them, and which setting to change."""
+    root = make_model_dir(tmp_path / "m")
+    settings = settings_data()
+    settings["settings"]["base_rate_concentration"]["value"] = 0.001
+    write_yaml(root / "priors" / "settings.yaml", settings)
+    model = load(root)
+    assert query(model, "trust", given={"quick_wins": "present"}, draws=None).distribution.sum() == pytest.approx(1)
+    with pytest.raises(ZeroProbabilityError) as info:
+        query(model, "trust", given={"quick_wins": "present"}, draws=200, seed=1)
+    text = str(info.value)
+    assert "cannot occur together" not in text
+    assert "not the finding" in text and "base_rate_concentration" in text
+    zero = int(text.split("probability exactly 0 in ", 1)[1].split(" of the 200", 1)[0])
+    assert 0 < zero < 200
+    assert main(["query", "trust", "--given", "quick_wins=present", "--model", str(root), "--draws", "200",
+                 "--seed", "1"]) == 2
+    assert f"in {zero} of the 200 posterior draws" in capsys.readouterr().err

@@ -18,11 +18,12 @@ from bayesnet import (
 )
 from bayesnet.analysis.ranking import TIE
 from bayesnet.cli import main
-from bayesnet.report.tables import TABLES, cell
+from bayesnet.report.tables import FORMULA_STARTS, TABLES, cell
 from tests.analysis.test_sensitivity import SENS_SOURCES, TARGET, sens_codebook
 from tests.helpers import ask, make_model_dir
 
 DRAWS = 300
+NEUTRALISED = tuple("'" + c for c in FORMULA_STARTS)
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +78,10 @@ def test_markdown_and_csv_hold_the_same_numbers(report):
         assert rows[0] == list(csv.columns), name
         assert len(rows) - 1 == len(csv), name
         for got, (_, want) in zip(rows[1:], csv.iterrows(), strict=True):
-            assert got == [cell(c, want[c]) for c in csv.columns], name
+            # the CSV's text cells that start like a formula carry a leading ' (report.tables.csv_text)
+            shown = [cell(c, want[c][1:] if isinstance(want[c], str) and want[c][:2] in NEUTRALISED else want[c])
+                     for c in csv.columns]
+            assert got == [s.replace("<", "&lt;") for s in shown], name
             for text in got:
                 assert text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;") in html
     # the CSV keeps full precision: the tornado's swing is not rounded there

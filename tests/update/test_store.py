@@ -299,6 +299,12 @@ def states(tmp_path_factory, inputs):
     }
 
 
+def leftovers(root: Path) -> list[str]:
+    """Journal, staged or old evidence folders and temporary files of atomic writes anywhere in ``root``."""
+    found = [name for name in (JOURNAL, STAGED, ".evidence.old") if (root / name).exists()]
+    return found + sorted(str(p.relative_to(root)) for p in root.rglob("*.tmp"))
+
+
 def _check_killed(root: Path, states: dict, *, exchange: bool = True) -> str:
     """Old or new, never a mix: before recovery (loading only) and after it."""
     old, new = states["old"], states["new"]
@@ -320,7 +326,7 @@ def _check_killed(root: Path, states: dict, *, exchange: bool = True) -> str:
     final = evidence_hash(root)
     assert final == (new[0] if committed or seen == new[0] else old[0])
     assert tree_digest(root / "evidence") == (new[1] if final == new[0] else old[1])
-    assert not (root / JOURNAL).exists() and not (root / STAGED).exists() and not (root / ".evidence.old").exists()
+    assert leftovers(root) == []
     records = updates(root)
     assert len(records) == (1 if final == new[0] else 0)
     if records:
@@ -348,6 +354,19 @@ def test_killed_at_every_write_leaves_old_or_new_state(states, inputs, tmp_path,
     for k, (code, root) in enumerate(runs, start=1):
         assert code == (0 if k == n else -9), (k, code)
         committed = (root / JOURNAL).is_file()
+        # the same update run again, with no explicit recovery first, must complete the history
+        rerun = root.with_name(f"{root.name}-rerun")
+        shutil.copytree(root, rerun, symlinks=True)
+        try:
+            done = committed or evidence_hash(rerun) == states["new"][0]
+        except FileFormatError:  # no evidence/ between the two renames: committed
+            done = True
+        update_folder(rerun, [inputs["study"], inputs["recoded"]], remove=[] if done else ["S18"],
+                      new_nodes=inputs["nodes"])
+        assert evidence_hash(rerun) == states["new"][0], k
+        assert len(updates(rerun)) == 1, (k, updates(rerun))
+        assert updates(rerun)[0]["evidence_after"] == states["new"][0]
+        assert leftovers(rerun) == [], k
         outcome = _check_killed(root, states, exchange=mode == "exchange")
         outcomes.append((committed, outcome))
         # running the update again afterwards gives the new state, recorded once
@@ -420,3 +439,55 @@ def test_buddying_example_strengthens_links_and_removes_cleanly(tmp_path):
     np.testing.assert_array_equal(a.point, b.point)
     np.testing.assert_array_equal(a.draws, b.draws)
     assert tree_digest(default_model_dir() / "evidence") == default_digest
+
+
+# --- recovery on every run, modes and links kept ------------------------------------------------
+
+
+def test_init_gives_the_folder_the_mode_of_an_ordinary_mkdir(tmp_path):
+    import os
+
+    umask = os.umask(0o022)
+    os.umask(umask)
+    dest = init_model(tmp_path / "team")
+    (tmp_path / "plain").mkdir()
+    assert dest.stat().st_mode & 0o777 == (tmp_path / "plain").stat().st_mode & 0o777 == 0o777 & ~umask
+
+
+def test_a_noop_rerun_finishes_an_update_killed_before_its_history_line(folder, inputs, monkeypatch):
+    """The swap happened, the history line did not (a kill at that moment): running the same
+    update again changes no evidence, but must still write the missing line and clean up."""
+    from bayesnet.update import store
+
+    def killed(root, record):
+        raise KeyboardInterrupt  # stands for SIGKILL: nothing after this point runs
+
+    monkeypatch.setattr(store, "_append_history", killed)
+    with pytest.raises(KeyboardInterrupt):
+        update_folder(folder, [inputs["other"]])
+    monkeypatch.undo()
+    assert (folder / JOURNAL).is_file() and "S201" in load(folder).evidence and updates(folder) == []
+    (folder / "priors" / ".history.jsonl.abc123.tmp").write_bytes(b"half a line")  # a killed atomic write
+    again = update_folder(folder, [inputs["other"]])
+    assert again.is_noop
+    (record,) = updates(folder)
+    assert record["added"] == ["S201"] and record["evidence_after"] == evidence_hash(folder)
+    assert leftovers(folder) == []
+
+
+def test_a_symlinked_evidence_file_stays_a_link(folder, inputs):
+    (folder / "shared").mkdir()
+    (folder / "evidence" / "S55.yaml").rename(folder / "shared" / "S55.yaml")
+    (folder / "evidence" / "S55.yaml").symlink_to("../shared/S55.yaml")
+    update_folder(folder, [inputs["other"]])
+    link = folder / "evidence" / "S55.yaml"
+    assert link.is_symlink() and str(link.readlink()) == "../shared/S55.yaml"
+    assert "S55" in load(folder).evidence and "S201" in load(folder).evidence
+    update_folder(folder, remove=["S55"])  # removing its source drops the link, not the file it points to
+    assert not link.exists() and not link.is_symlink() and (folder / "shared" / "S55.yaml").is_file()
+
+
+def test_the_evidence_folder_keeps_its_mode(folder, inputs):
+    (folder / "evidence").chmod(0o750)
+    update_folder(folder, [inputs["other"]])
+    assert (folder / "evidence").stat().st_mode & 0o777 == 0o750
