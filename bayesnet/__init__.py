@@ -44,6 +44,7 @@ from bayesnet.version import __version__
 if _typing.TYPE_CHECKING:
     from bayesnet.analysis import (
         EvidenceRanking,
+        Findings,
         LeverResult,
         Sensitivity,
         Tornado,
@@ -77,8 +78,8 @@ if _typing.TYPE_CHECKING:
 
 _LAZY = {
     "bayesnet.analysis": (
-        "EvidenceRanking", "LeverResult", "Sensitivity", "Tornado", "evidence_ranking", "findings_sensitivity",
-        "levers", "sensitivity", "sobol_indices", "tornado",
+        "EvidenceRanking", "Findings", "LeverResult", "Sensitivity", "Tornado", "evidence_ranking",
+        "findings_sensitivity", "levers", "sensitivity", "sobol_indices", "tornado",
     ),
     "bayesnet.build": ("Model", "load", "summary"),
     "bayesnet.dynamics": ("Inertia", "Trajectory", "collaborative_inertia", "trajectory"),
@@ -102,6 +103,7 @@ __all__ = [
     "EngineError",
     "EvidenceRanking",
     "FileFormatError",
+    "Findings",
     "Inertia",
     "InputError",
     "JointResult",

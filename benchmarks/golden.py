@@ -93,7 +93,7 @@ def collect() -> dict[str, np.ndarray]:
     t = bayesnet.tornado(q, post, kinds=("context", "mechanism"))
     _frame_arrays("tornado/frame", t.frame, out)
     _frame_arrays("tornado/states", t.states, out)
-    _frame_arrays("findings", bayesnet.findings_sensitivity(q), out)
+    _frame_arrays("findings", bayesnet.findings_sensitivity(q).frame, out)
     lv = bayesnet.levers(q, post, k=2)
     _frame_arrays("levers/singles", lv.singles, out)
     _frame_arrays("levers/givens", lv.givens, out)

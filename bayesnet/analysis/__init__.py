@@ -22,7 +22,7 @@ from bayesnet.analysis.evidence_value import (
     link_frame,
     study_value,
 )
-from bayesnet.analysis.findings import findings_sensitivity
+from bayesnet.analysis.findings import Findings, findings_sensitivity
 from bayesnet.analysis.lever_search import LeverResult, givens, levers
 from bayesnet.analysis.one_way import ContextSweep, Tornado, context_sweep, swept_nodes, tornado
 from bayesnet.analysis.overview import Sensitivity, sensitivity
@@ -32,6 +32,7 @@ __all__ = [
     "Conclusion",
     "ContextSweep",
     "EvidenceRanking",
+    "Findings",
     "LeverResult",
     "Sensitivity",
     "Tornado",

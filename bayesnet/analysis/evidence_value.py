@@ -39,6 +39,7 @@ import pandas as pd
 from bayesnet.analysis.ranking import sort_frame, tie_groups
 from bayesnet.build.graph import link_name
 from bayesnet.build.weights import link_evidence
+from bayesnet.display import Card, bar_chart, draws_note
 from bayesnet.engine import relevant_nodes
 from bayesnet.errors import QueryError
 from bayesnet.inference.evaluation import answer, gradients
@@ -49,6 +50,7 @@ from bayesnet.inference.results import plain
 if TYPE_CHECKING:
     from bayesnet.analysis.lever_search import LeverResult
     from bayesnet.build.model import Model
+    from bayesnet.display.charts import Axes
     from bayesnet.inference.comparison import Comparison
 
 __all__ = ["Conclusion", "EvidenceRanking", "evidence_ranking", "link_derivatives", "link_frame", "study_value"]
@@ -60,20 +62,22 @@ def link_frame(model: Model) -> pd.DataFrame:
     Index ``link`` (the link's id in ``model.links``); columns ``from, to, sign, when,
     n_support, n_contradict, support_ids, p_direction`` (the probability the link acts in its
     stated direction), ``strength`` (its mean size, a share of ``weight_scale``), ``weight``
-    (the posterior-mean weight), ``name``.
+    (the posterior-mean weight), ``name`` (ids) and ``label`` (labels), the link written
+    as :func:`~bayesnet.build.graph.link_name` writes it.
     """
     links = model.spec.links
     evidence = link_evidence(links, model.settings)
     when = [f"{n}={s}" if isinstance(n, str) else "" for n, s in zip(links["when_node"], links["when_state"],
                                                                        strict=True)]
-    names = [link_name(a, b, sign, wn, ws) for a, b, sign, wn, ws in
-             zip(links["from"], links["to"], links["sign"], links["when_node"], links["when_state"], strict=True)]
+    rows = list(zip(links["from"], links["to"], links["sign"], links["when_node"], links["when_state"], strict=True))
+    names = [link_name(*row) for row in rows]
+    labels = [link_name(*row, labels=model.labels) for row in rows]
     frame = pd.DataFrame({
         "from": links["from"].to_numpy(), "to": links["to"].to_numpy(), "sign": links["sign"].to_numpy(),
         "when": when, "n_support": links["n_support"].to_numpy(), "n_contradict": links["n_contradict"].to_numpy(),
         "support_ids": [";".join(ids) for ids in links["support_ids"]],
         "p_direction": evidence.direction_probability(), "strength": evidence.mean_strength(),
-        "weight": evidence.mean_weight(), "name": names,
+        "weight": evidence.mean_weight(), "name": names, "label": labels,
     }, index=pd.Index(links["link"].to_numpy(), name="link"))
     return frame
 
@@ -254,6 +258,53 @@ class EvidenceRanking:
             "hdi_prob": self.posterior.hdi_prob, "draws": self.posterior.n_draws, "seed": self.posterior.seed,
             "links": [{"link": int(k), **v} for k, v in self.frame.to_dict(orient="index").items()],
         })
+
+    def headline_text(self) -> str:
+        """The answer in words: the link whose next study would narrow the answer most."""
+        q = self.question
+        what = f"P({q.label(q.target)} = {q.state})"
+        if self.frame.empty:
+            return f"No link bears on {what} in this situation."
+        top = self.frame.iloc[0]
+        text = (f"One more study of {top['label']} (link {self.frame.index[0]}, now {int(top['n_support'])} "
+                f"supporting, {int(top['n_contradict'])} contradicting) would narrow {what} most: its posterior "
+                f"sd from {self.sd:.4f} to {top['sd_after']:.4f}, expected")
+        if self.conclusion is not None and "p_changes_conclusion" in self.frame:
+            text += f"; it would change the conclusion ({self.conclusion}) with probability " \
+                    f"{top['p_changes_conclusion']:.0%}"
+        return text + "."
+
+    def _card(self) -> Card:
+        q = self.question
+        cols = ["label", "n_support", "n_contradict", "support_ids", "p_direction", "sd_after", "variance_reduction"]
+        if "p_changes_conclusion" in self.frame:
+            cols.append("p_changes_conclusion")
+        return Card(
+            title=f"Which studies would tell most about P({q.label(q.target)} = {q.state} | {q.situation_text()})",
+            headline=self.headline_text(),
+            tables=[("Links, by the expected narrowing of the answer from one more study",
+                     self.frame[cols].rename(columns={"support_ids": "sources"}))],
+            note=draws_note(self.posterior.n_draws, self.posterior.hdi_prob, self.posterior.seed)
+            + " A study is expected to support, contradict or not report the link with the probabilities the "
+              "posterior gives (docs/sensitivity.md).",
+            formats={"variance_reduction": ".2e", "sd_after": ".4f", "p_direction": ".3f",
+                     "p_changes_conclusion": ".0%"},
+        )
+
+    def _repr_html_(self) -> str:
+        return self._card().to_html()
+
+    def plot(self, ax: Axes | None = None, *, top: int = 15) -> Axes:
+        """The expected narrowing of the answer's posterior sd from one more study of each link,
+        largest first."""
+        frame = self.frame.head(top)
+        return bar_chart(
+            ax, [f"{r['label']}  [{int(r['n_support'])} src]" for _, r in frame.iterrows()],
+            (frame["sd_now"] - frame["sd_after"]).to_numpy(),
+            xlabel=f"expected narrowing of the posterior sd of the answer (now {self.sd:.4f})\n"
+                   "if one more study of the link were coded",
+            title="Which links the next studies should examine", colour="#e69138",
+        )
 
 
 def evidence_ranking(q: Question, post: Posterior, *, conclusion: Conclusion | None = None) -> EvidenceRanking:

@@ -9,17 +9,92 @@ distributions from :func:`bayesnet.inference.joint`. See docs/sensitivity.md.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 import pandas as pd
 
-from bayesnet.analysis.ranking import sort_frame
+from bayesnet.analysis.ranking import TIE, sort_frame
+from bayesnet.display import Card, bar_chart
 from bayesnet.inference.evaluation import gradients
 from bayesnet.inference.questions import Question
+from bayesnet.inference.results import plain
 
-__all__ = ["findings_sensitivity"]
+if TYPE_CHECKING:
+    from bayesnet.display.charts import Axes
+
+__all__ = ["Findings", "findings_sensitivity"]
 
 
-def findings_sensitivity(q: Question) -> pd.DataFrame:
+@dataclass(frozen=True)
+class Findings:
+    """How much observing each node would tell about the target, on the posterior-mean network.
+
+    Attributes
+    ----------
+    question : Question
+    frame : pandas.DataFrame
+        Index ``node``, ranked by mutual information: ``label, kind, role, mutual_info,
+        mi_percent`` (of the target's entropy), ``variance_reduction, vr_percent`` (of its
+        variance), ``p_min, p_max`` (of ``P(target = state | F = f)`` over the node's states).
+    entropy : float
+        The target's entropy in the situation (bits).
+    variance : float
+        The variance of its state number.
+    """
+
+    question: Question
+    frame: pd.DataFrame
+    entropy: float
+    variance: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        q = self.question
+        return plain({
+            "target": q.target, "state": q.state, "situation": q.situation.describe(), "entropy": self.entropy,
+            "variance": self.variance,
+            "nodes": [{"node": k, **v} for k, v in self.frame.to_dict(orient="index").items()],
+        })
+
+    def headline_text(self) -> str:
+        """The answer in words: the node whose observation would tell most."""
+        q = self.question
+        if self.frame.empty:
+            return "The situation fixes every node."
+        top = self.frame.iloc[0]
+        tied = [str(r["label"]) for _, r in self.frame.iloc[1:].iterrows()
+                if abs(r["mutual_info"] - top["mutual_info"]) <= TIE]
+        text = (f"Observing {top['label']} would tell most about {q.label(q.target)}: "
+                f"{top['mutual_info']:.4f} bits, {top['mi_percent']:.1f}% of its uncertainty; "
+                f"P({q.state}) would lie between {top['p_min']:.3f} and {top['p_max']:.3f}")
+        return text + (f", tied with {', '.join(tied)}." if tied else ".")
+
+    def _card(self) -> Card:
+        q = self.question
+        return Card(
+            title=f"Sensitivity to findings for {q.describe(labels=True)}",
+            headline=self.headline_text(),
+            tables=[("What observing each node would tell", self.frame.set_index("label").drop(columns="kind"))],
+            note="On the posterior-mean network (no intervals): mutual information in bits and as a share of the "
+                 "target's entropy, variance reduction of its state number (Netica's sensitivity to findings).",
+            formats={"mutual_info": ".4f", "mi_percent": ".1f", "variance_reduction": ".2e", "vr_percent": ".1f"},
+        )
+
+    def _repr_html_(self) -> str:
+        return self._card().to_html()
+
+    def plot(self, ax: Axes | None = None, *, top: int = 15) -> Axes:
+        """Each node's mutual information with the target as a share of its entropy, largest first."""
+        q = self.question
+        frame = self.frame.head(top)
+        return bar_chart(ax, list(frame["label"]), frame["mi_percent"].to_numpy(),
+                         xlabel=f"% of the uncertainty about {q.label(q.target)} that observing the node removes",
+                         title="Sensitivity to findings", colour="#1c4587")
+
+
+def findings_sensitivity(q: Question) -> Findings:
     """Mutual information and variance reduction between each node and the target (Netica's
     "sensitivity to findings"), on the posterior-mean network, under the situation.
 
@@ -33,11 +108,8 @@ def findings_sensitivity(q: Question) -> pd.DataFrame:
 
     Returns
     -------
-    pandas.DataFrame
-        Index ``node``, ranked by mutual information: ``label, kind, role, mutual_info,
-        mi_percent`` (of the target's entropy), ``variance_reduction, vr_percent`` (of its
-        variance), ``p_min, p_max`` (of ``P(target = state | F = f)`` over the node's states).
-        Nodes with no path to the target get zero.
+    Findings
+        Its ``frame`` has one row per node; nodes with no path to the target get zero.
     """
     model = q.model
     nodes = [v for v in model.spec.order if v != q.target and v not in q.situation.fixed]
@@ -71,5 +143,4 @@ def findings_sensitivity(q: Question) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["node", "label", "kind", "role", "mutual_info", "mi_percent",
                                         "variance_reduction", "vr_percent", "p_min", "p_max"])
     frame = sort_frame(frame.set_index("node"), "mutual_info")
-    frame.attrs.update(question=q.describe(), entropy=h_t, variance=var_t)
-    return frame
+    return Findings(q, frame, h_t, var_t)

@@ -16,7 +16,7 @@ import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -24,12 +24,16 @@ import pandas as pd
 from bayesnet.analysis.one_way import Tornado, tornado
 from bayesnet.analysis.ranking import best_index, rank, sort_frame, tie_groups
 from bayesnet.checks import check_choice, check_positive_int
+from bayesnet.display import Card, bar_chart, draws_note, interval_text
 from bayesnet.errors import QueryError
 from bayesnet.inference.evaluation import answer, gradients
 from bayesnet.inference.intervals import summarise
 from bayesnet.inference.posteriors import Posterior
 from bayesnet.inference.questions import Question
 from bayesnet.inference.results import plain
+
+if TYPE_CHECKING:
+    from bayesnet.display.charts import Axes
 
 __all__ = ["MAX_EXACT", "LeverResult", "givens", "levers"]
 
@@ -71,7 +75,8 @@ class LeverResult:
         The best sets of ``k`` levers the search found, ranked by headline gain: ``rank`` (tied
         sets share one), ``levers`` (``a=x, b=y``), ``probability, gain, low, high`` (HDI of the
         paired gain), ``p_best`` (share of draws in which the set gives the largest gain of the
-        sets listed), ``tied`` (a gain within :data:`TIED` of another set's), ``network``.
+        sets listed), ``tied`` (a gain within :data:`TIED` of another set's), ``network``;
+        ``label`` writes the set with labels (``Quick wins = present, ...``).
     path : pandas.DataFrame
         The best set, lever by lever, with the probability after adding each.
     bound : float or None
@@ -119,6 +124,66 @@ class LeverResult:
             "path": self.path.to_dict(orient="records"),
             "givens": [{"node": k, **v} for k, v in self.givens.to_dict(orient="index").items()],
         })
+
+    def headline_text(self) -> str:
+        """The answer in words: the best set, what it does to the probability, how sure the
+        ranking is, and the sets tied with it."""
+        q = self.question
+        hdi_prob = None if self.posterior is None else self.posterior.hdi_prob
+        what = f"P({q.label(q.target)} = {q.state})"
+        if not self.best_set:
+            return f"No lever is left free: {what} stays {self.before['probability']:.3f}."
+        top = self.sets.iloc[0]
+        text = (f"Best {'lever' if self.k == 1 else f'set of {self.k} levers'}: {top['label']}, "
+                f"{what} from {self.before['probability']:.3f} to {top['probability']:.3f} "
+                f"(gain {interval_text(top['gain'], top['low'], top['high'], hdi_prob=hdi_prob, signed=True)}")
+        text += f"; best in {top['p_best']:.0%} of draws)" if self.posterior is not None else ")"
+        tied = [str(x) for x in self.sets["label"].iloc[1:][self.sets["rank"].iloc[1:] == top["rank"]]]
+        if tied:
+            text += f", tied with {'; '.join(tied)}"
+        return text + "."
+
+    def _card(self) -> Card:
+        q = self.question
+        sets = self.sets[["rank", "label", "probability", "gain", "low", "high", "p_best", "tied"]].set_index("rank")
+        singles = self.singles[["rank", "label", "state", "probability", "gain", "low", "high", "p_improves",
+                                "tied"]].set_index("rank")
+        return Card(
+            title=f"Levers for P({q.label(q.target)} = {q.state} | {q.situation_text()})",
+            headline=self.headline_text(),
+            tables=[(f"Best sets of {self.k} ({self.method} search)", sets.rename(columns={"label": "set"})),
+                    ("Each lever alone, at its best state", singles.rename(columns={"label": "lever"}))],
+            note=draws_note(self.n_draws, None if self.posterior is None else self.posterior.hdi_prob,
+                            None if self.posterior is None else self.posterior.seed)
+            + " Setting a lever is an intervention (do); gains are paired over the same draws.",
+            formats={"gain": "+.3f", "low": "+.3f", "high": "+.3f", "p_best": ".0%", "p_improves": ".0%"},
+            max_rows=8,
+        )
+
+    def _repr_html_(self) -> str:
+        return self._card().to_html()
+
+    def plot(self, ax: Axes | None = None, *, kind: str = "singles", top: int = 15) -> Axes:
+        """The gain of each lever alone at its best state (``kind='singles'``) or of each best set
+        (``kind='sets'``), with the interval of the paired gain, largest first.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        kind = check_choice(kind, "kind", "LeverResult.plot", ("singles", "sets"))
+        q = self.question
+        frame = (self.singles if kind == "singles" else self.sets).head(top)
+        labels = ([f"{r['label']} = {r['state']}" for _, r in frame.iterrows()] if kind == "singles"
+                  else [str(x).replace(", ", ",\n") for x in frame["label"]])
+        has = self.posterior is not None
+        return bar_chart(
+            ax, labels, frame["gain"].to_numpy(), frame["low"].to_numpy() if has else None,
+            frame["high"].to_numpy() if has else None,
+            xlabel=f"gain in P({q.label(q.target)} = {q.state}) over this situation"
+            + (f" ({self.posterior.hdi_prob:.0%} interval of the paired gain)" if has and self.posterior else ""),
+            title="Each lever alone" if kind == "singles" else f"Best sets of {self.k} levers",
+        )
 
 
 def _lever_candidates(q: Question) -> list[str]:
@@ -348,7 +413,8 @@ def _rank_sets(
         probability = float(network[i]) if d is None else float(d.mean())
         gain_draws = None if d is None or base_d is None else d - base_d
         name = ", ".join(f"{v}={states[v][x]}" for v, x in chosen.items())
-        rows.append({"set": i, "levers": name, "probability": probability,
+        words = ", ".join(f"{q.label(v)} = {states[v][x]}" for v, x in chosen.items())
+        rows.append({"set": i, "levers": name, "label": words, "probability": probability,
                      **_gain(probability - float(before["probability"]), gain_draws, post),
                      "p_best": float(wins[i]) if post is not None else math.nan, "network": float(network[i])})
     frame = _ranked(pd.DataFrame(rows).set_index("set"))
@@ -361,7 +427,7 @@ def _rank_sets(
     p_improves = float(frame.loc[top, "p_improves"])
     order = [int(i) for i in frame.index]
     draws = None if post is None else np.stack([per_draw[i] for i in order])  # type: ignore[misc]
-    frame = frame.reset_index(drop=True)[["rank", "levers", "probability", "gain", "low", "high", "p_improves",
+    frame = frame.reset_index(drop=True)[["rank", "levers", "label", "probability", "gain", "low", "high", "p_improves",
                                           "p_best", "tied", "network"]]
     return _RankedSets(frame, chosen, after, p_improves, draws)
 

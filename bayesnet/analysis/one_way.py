@@ -18,13 +18,14 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from bayesnet.analysis.ranking import TIE, best_index, sort_frame
 from bayesnet.checks import check_choice
+from bayesnet.display import Card, draws_note, interval_text, range_chart
 from bayesnet.engine import Gradients
 from bayesnet.errors import ParameterError, QueryError
 from bayesnet.inference.evaluation import derivative_pass
@@ -33,6 +34,9 @@ from bayesnet.inference.posteriors import Posterior
 from bayesnet.inference.questions import Question
 from bayesnet.inference.results import plain
 from bayesnet.inputs.codebook import KINDS
+
+if TYPE_CHECKING:
+    from bayesnet.display.charts import Axes
 
 __all__ = ["TORNADO_COLUMNS", "ContextSweep", "Tornado", "context_sweep", "swept_nodes", "tornado"]
 
@@ -156,6 +160,77 @@ class Tornado:
             "baseline": plain(self.baseline.to_dict()),
             "nodes": [plain({"node": k, **v}) for k, v in self.frame.to_dict(orient="index").items()],
         }
+
+    def headline_text(self) -> str:
+        """The answer in words: which node moves the probability most, from what to what, and
+        the nodes tied with it."""
+        q = self.question
+        base = self.baseline
+        hdi_prob = None if self.posterior is None else self.posterior.hdi_prob
+        now = interval_text(base["probability"], base["low"], base["high"], hdi_prob=hdi_prob)
+        if self.frame.empty:
+            return f"P({q.label(q.target)} = {q.state}) = {now}; the situation fixes every node a tornado sweeps."
+        top = self.frame.iloc[0]
+        tied = [r["label"] for _, r in self.frame.iloc[1:].iterrows() if abs(r["swing"] - top["swing"]) <= TIE]
+        text = (f"{top['label']} matters most: from {top['low_state']} to {top['high_state']} it moves "
+                f"P({q.label(q.target)} = {q.state}) from {top['p_low_state']:.3f} to {top['p_high_state']:.3f} "
+                f"(swing {interval_text(top['swing'], top['swing_low'], top['swing_high'], hdi_prob=hdi_prob)})")
+        if tied:
+            text += f", tied with {', '.join(tied)}"
+        return f"{text}. Now: {now}."
+
+    def _card(self) -> Card:
+        q = self.question
+        shown = self.frame[["label", "role", "low_state", "high_state", "p_low_state", "p_high_state", "swing",
+                            "swing_low", "swing_high", "p_same_direction"]].set_index("label")
+        return Card(
+            title=f"What matters most for P({q.label(q.target)} = {q.state} | {q.situation_text()})",
+            headline=self.headline_text(),
+            tables=[("One node at a time, set to each of its states", shown)],
+            note=draws_note(self.n_draws, None if self.posterior is None else self.posterior.hdi_prob,
+                            None if self.posterior is None else self.posterior.seed)
+            + " p same direction: share of draws in which the high state gives the higher probability.",
+            formats={"swing": "+.3f", "swing_low": "+.3f", "swing_high": "+.3f", "p_same_direction": ".0%"},
+        )
+
+    def _repr_html_(self) -> str:
+        return self._card().to_html()
+
+    def plot(self, ax: Axes | None = None, *, top: int = 15, roles: Sequence[str] | None = None) -> Axes:
+        """Bars from the lowest to the highest probability as each node is set to each of its
+        states, widest first, each end with its interval, coloured by role (levers green,
+        givens grey, mechanisms blue); dashed: the situation's probability.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+        top : int
+            Bars drawn.
+        roles : sequence of str, optional
+            Only these roles (``'lever'``, ``'given'``, ``'mechanism'``); default all.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        q = self.question
+        frame = self.frame if roles is None else self.frame[self.frame["role"].isin(list(roles))]
+        frame = frame.head(top)
+        base = float(self.baseline["probability"])
+        post = self.posterior
+        has = post is not None
+        whiskers = f"; whiskers: {post.hdi_prob:.0%} interval at each end" if post is not None else ""
+        return range_chart(
+            ax,
+            [f"{r['label']}\n{r['low_state']} \u2192 {r['high_state']}" for _, r in frame.iterrows()],
+            frame["p_low_state"].to_numpy(), frame["p_high_state"].to_numpy(),
+            left_interval=(frame["p_low_state_low"].to_numpy(), frame["p_low_state_high"].to_numpy()) if has else None,
+            right_interval=(frame["p_high_state_low"].to_numpy(), frame["p_high_state_high"].to_numpy())
+            if has else None,
+            roles=list(frame["role"]), baseline=base,
+            xlabel=f"P({q.label(q.target)} = {q.state})\n(dashed: this situation, {base:.3f}{whiskers})",
+            title="One node at a time, set to each of its states",
+        )
 
 
 def tornado(

@@ -9,18 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from bayesnet.analysis.evidence_value import Conclusion, EvidenceRanking, evidence_ranking
-from bayesnet.analysis.findings import findings_sensitivity
+from bayesnet.analysis.findings import Findings, findings_sensitivity
 from bayesnet.analysis.lever_search import LeverResult, levers
 from bayesnet.analysis.one_way import Tornado, tornado
 from bayesnet.analysis.sobol import sobol_indices
 from bayesnet.inference.posteriors import Posterior
 from bayesnet.inference.questions import Question
 from bayesnet.inference.results import plain
+
+if TYPE_CHECKING:
+    from bayesnet.display.charts import Axes
 
 __all__ = ["Sensitivity", "sensitivity"]
 
@@ -34,7 +37,7 @@ class Sensitivity:
     question : Question
     posterior : Posterior
     tornado : Tornado
-    findings : pandas.DataFrame
+    findings : Findings
         :func:`~bayesnet.analysis.findings.findings_sensitivity`.
     levers : LeverResult
     evidence : EvidenceRanking
@@ -45,7 +48,7 @@ class Sensitivity:
     question: Question
     posterior: Posterior
     tornado: Tornado
-    findings: pd.DataFrame
+    findings: Findings
     levers: LeverResult
     evidence: EvidenceRanking
     sobol: pd.DataFrame | None = None
@@ -54,13 +57,20 @@ class Sensitivity:
         """JSON form: one entry per analysis."""
         out: dict[str, Any] = {
             "tornado": self.tornado.to_dict(),
-            "findings": [plain({"node": k, **v}) for k, v in self.findings.to_dict(orient="index").items()],
+            "findings": [plain({"node": k, **v}) for k, v in self.findings.frame.to_dict(orient="index").items()],
             "levers": self.levers.to_dict(),
             "evidence": self.evidence.to_dict(),
         }
         if self.sobol is not None:
             out["sobol"] = [plain({"node": k, **v}) for k, v in self.sobol.to_dict(orient="index").items()]
         return out
+
+    def _repr_html_(self) -> str:
+        return "".join(part._repr_html_() for part in (self.tornado, self.levers, self.findings, self.evidence))
+
+    def plot(self, ax: Axes | None = None, *, top: int = 15) -> Axes:
+        """The tornado (what matters most): see :meth:`Tornado.plot`; each part has its own ``plot``."""
+        return self.tornado.plot(ax, top=top)
 
 
 def sensitivity(

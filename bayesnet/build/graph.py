@@ -11,7 +11,7 @@ Pure: no I/O.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,17 +53,27 @@ INHIBITS = "-|"
 
 
 def link_name(
-    source: str, target: str, sign: int, when_node: Any = None, when_state: Any = None, *, lag: int = 0
+    source: str,
+    target: str,
+    sign: int,
+    when_node: Any = None,
+    when_state: Any = None,
+    *,
+    lag: int = 0,
+    labels: Mapping[str, str] | None = None,
 ) -> str:
     """A link written the one way every table and report writes it.
 
     ``"trust -> risk_tolerance"``, ``"conflict -| trust"``, ``"legal_agreements -| trust
-    [when mandated=voluntary]"``, ``"trust -| conflict [next slice]"``.
+    [when mandated=voluntary]"``, ``"trust -| conflict [next slice]"``. With ``labels`` (node id
+    -> label) the nodes are written by their labels: ``"Trust -> Risk tolerance"``.
     """
-    text = f"{source} {PROMOTES if sign > 0 else INHIBITS} {target}"
+    name = (lambda v: v) if labels is None else (lambda v: labels.get(v, v))
+    text = f"{name(source)} {PROMOTES if sign > 0 else INHIBITS} {name(target)}"
     notes = []
     if isinstance(when_node, str):
-        notes.append(f"when {when_node}={when_state}")
+        notes.append(f"when {name(when_node)}={when_state}" if labels is None else
+                     f"when {name(when_node)} = {when_state}")
     if lag:
         notes.append("next slice")
     return text + (f" [{'; '.join(notes)}]" if notes else "")

@@ -123,6 +123,11 @@ class Model:
         return "embedded default model" if is_embedded(self.root) else str(self.root)
 
     @cached_property
+    def labels(self) -> Mapping[str, str]:
+        """Node id -> label (read-only): what tables, notebooks and the command line show."""
+        return types.MappingProxyType({n.id: n.label for n in self.codebook})
+
+    @cached_property
     def dag(self) -> nx.DiGraph:
         """The same-time causal web (see :func:`bayesnet.build.graph.build_dag`)."""
         return build_dag(self.codebook, self._links)

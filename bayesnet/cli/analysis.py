@@ -118,7 +118,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
           "the higher probability")
     print_frame(t.frame.drop(columns=["label", "kind", "swing_low", "swing_high"]).round(3))
     print("\nSensitivity to findings (mean network): mutual information (bits) and variance reduction")
-    print_frame(f.drop(columns=["label", "kind"]).round(4))
+    print_frame(f.frame.drop(columns=["label", "kind"]).round(4))
     how = "exact search" if lv.method == "exact" else "greedy search"
     print(f"\nLevers (modifiable contexts), each at its best state; best set of {lv.k} by {how} "
           f"over {lv.evaluated} combinations:")
@@ -155,7 +155,7 @@ def _one_table(result: Any, table: str) -> Any:
         return result.sobol
     return {
         "tornado": result.tornado.frame,
-        "findings": result.findings,
+        "findings": result.findings.frame,
         "levers": result.levers.singles,
         "givens": result.levers.givens,
         "evidence": result.evidence.frame,

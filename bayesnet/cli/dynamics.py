@@ -81,7 +81,13 @@ def register(sub: Any) -> None:
         f"(default {DEFAULT_INERTIA_THRESHOLD})",
     )
     add_uncertainty(p, draws=DEFAULT_TRAJECTORY_DRAWS)
-    p.add_argument("--out", metavar="FILE", help="also draw the trajectory to FILE.svg or FILE.png")
+    p.add_argument("--out", metavar="FILE", help="also draw the trajectory to FILE.svg or FILE.png (name it for "
+                   "what it shows, e.g. buddying_quick_wins.svg)")
+    p.add_argument("--baseline", action=argparse.BooleanOptionalAction, default=True,
+                   help="also answer the same collaboration without the timeline's events, over the same draws, "
+                   "and draw it dashed (default: on when the timeline has events)")
+    p.add_argument("--bands", action=argparse.BooleanOptionalAction, default=True,
+                   help="draw the credible bands on the picture (light); --no-bands draws the lines only")
     add_format(p, ("table", "json", "csv"))
     p.set_defaults(handler=cmd_trajectory)
 
@@ -98,12 +104,12 @@ def cmd_trajectory(args: argparse.Namespace) -> int:
     timeline = read_timeline(args.timeline) if args.timeline else None
     traj, inertia = trajectory_and_inertia(
         model, timeline, posterior_of(model, args), nodes=args.node or None, threshold=args.inertia_threshold,
-        scenario=args.scenario, n_slices=args.slices, persistence=args.persistence,
+        scenario=args.scenario, n_slices=args.slices, persistence=args.persistence, baseline=args.baseline,
     )
     if args.out:
         from bayesnet.report import write_trajectory_plot
 
-        path = write_trajectory_plot(traj, args.out, inertia=inertia)
+        path = write_trajectory_plot(traj, args.out, inertia=inertia, bands=args.bands)
         print(f"wrote {path}", file=sys.stderr)
     if args.format == "json":
         data = traj.to_dict()
@@ -120,6 +126,7 @@ def cmd_trajectory(args: argparse.Namespace) -> int:
         )
         for e in traj.events:
             print(f"  event in slice {e.slice} ({traj.slice_names[e.slice - 1]}): {e.describe()}")
+        print(traj.headline_text())
         print_frame(traj.frame.round(3))
         if inertia is not None:
             print(inertia.describe())

@@ -17,7 +17,7 @@ Pure: no I/O.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -26,6 +26,7 @@ import pandas as pd
 from bayesnet.analysis.ranking import sort_frame
 from bayesnet.checks import check_probability
 from bayesnet.defaults import DEFAULT_INERTIA_THRESHOLD
+from bayesnet.display import Card, draws_note
 from bayesnet.dynamics.trajectories import (
     DEFAULT_NODES,
     TimelineSituation,
@@ -38,13 +39,14 @@ from bayesnet.dynamics.trajectories import (
 )
 from bayesnet.dynamics.unrolled import UnrolledNetwork, unrolled_cpts
 from bayesnet.inference.posteriors import Posterior
-from bayesnet.inputs.timeline import Timeline
+from bayesnet.inputs.timeline import Timeline, as_timeline
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
     from pathlib import Path
 
     from bayesnet.build.model import Model
+    from bayesnet.display.charts import Axes
 
 __all__ = ["Inertia", "collaborative_inertia", "inertia_onset", "trajectory_and_inertia"]
 
@@ -130,6 +132,28 @@ class Inertia:
             f". Best lever: do {best['lever']}={best['state']} from slice {best['from_slice']} on "
             f"{effect} (P in the last slice {best['final']:.2f})."
         )
+
+    def _card(self) -> Card:
+        traj = self.trajectory
+        levers = self.levers.assign(lever=self.levers["lever"].map(traj.label)) if len(self.levers) else self.levers
+        return Card(
+            title=f"Collaborative inertia: P({traj.label(self.node)} = {traj.states[0]}) below {self.threshold:g}; "
+                  f"scenario {traj.scenario or 'none'}",
+            headline=self.describe(),
+            tables=[("Levers set from the slice before the onset to the end, best first",
+                     levers.set_index("lever"))] if len(levers) else [],
+            note="Onset and levers are read on the posterior-mean network; "
+                 + draws_note(traj.n_draws, traj.hdi_prob if traj.n_draws else None, traj.seed).lower()
+                 + " (share of draws that end below the threshold)",
+            formats={"final": ".3f", "mean_after": ".3f"},
+        )
+
+    def _repr_html_(self) -> str:
+        return self._card().to_html()
+
+    def plot(self, ax: Axes | None = None, *, bands: bool = True) -> Axes:
+        """The trajectory of the node watched (and the others followed) with the threshold dotted."""
+        return self.trajectory.plot(ax, bands=bands, threshold=self.threshold)
 
 
 _LEVER_COLUMNS = ("lever", "state", "from_slice", "onset", "avoided", "delay", "final", "mean_after")
@@ -235,8 +259,9 @@ def collaborative_inertia(
     The review: "'collaborative inertia', a situation in which there is insufficient faith
     to maximise work on the collaboration". The onset is the first slice from which
     P(faith high) stays below ``threshold`` to the end, read on the posterior-mean
-    parameters. Each modifiable context is then tried as a lever in each of its states, set
-    (``do``) in every slice from the slice before the onset (a static one, in its single
+    parameters (the network's answer; the trajectory's headline is the mean over draws).
+    Each modifiable context is then tried as a lever in each of its states, set (``do``) in
+    every slice from the slice before the onset (a static one, in its single
     copy), replacing the scenario's or timeline's value there; levers are ranked by the
     slices they gain (avoiding it outright ranks first), then by mean P(faith high) after.
 
@@ -275,6 +300,7 @@ def trajectory_and_inertia(
     nodes: Sequence[str] | None = None,
     threshold: float = DEFAULT_INERTIA_THRESHOLD,
     node: str = "faith",
+    baseline: bool = False,
     **options: Any,
 ) -> tuple[Trajectory, Inertia | None]:
     """The trajectory of ``nodes`` and, when the model has ``node`` (faith), collaborative
@@ -282,10 +308,16 @@ def trajectory_and_inertia(
 
     ``options`` are :func:`trajectory`'s (scenario, n_slices, persistence, per_slice,
     carried). Returns the trajectory of ``nodes`` (default :data:`DEFAULT_NODES` that the
-    model has) and the :class:`Inertia`, or None for a codebook without ``node``.
+    model has) and the :class:`Inertia`, or None for a codebook without ``node``. With
+    ``baseline``, the trajectory carries the same collaboration without the timeline's
+    events (:attr:`Trajectory.baseline`).
     """
     followed = list(nodes) if nodes is not None else [n for n in DEFAULT_NODES if n in model.codebook]
     if node not in model.codebook:
-        return trajectory(model, timeline, post, nodes=followed, **options), None
+        return trajectory(model, timeline, post, nodes=followed, baseline=baseline, **options), None
     inertia = collaborative_inertia(model, timeline, post, threshold=threshold, node=node, also=followed, **options)
-    return inertia.trajectory.select(followed), inertia
+    traj = inertia.trajectory.select(followed)
+    if baseline and traj.events:
+        quiet = replace(as_timeline(timeline), events=())
+        traj = replace(traj, baseline=trajectory(model, quiet, post, nodes=followed, **options))
+    return traj, inertia

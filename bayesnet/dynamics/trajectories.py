@@ -31,7 +31,7 @@ surgery on their slice's copy. Pure: no I/O.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -39,6 +39,7 @@ import pandas as pd
 
 from bayesnet.checks import check_int_range, check_probability
 from bayesnet.defaults import DEFAULT_HDI
+from bayesnet.display import Card, Line, draws_note, interval_text, line_chart
 from bayesnet.dynamics.unrolled import (
     CACHE_BYTES,
     DEFAULT_SLICES,
@@ -62,6 +63,7 @@ if TYPE_CHECKING:
     import xarray as xr
 
     from bayesnet.build.model import Model
+    from bayesnet.display.charts import Axes
 
 __all__ = [
     "DEFAULT_NODES",
@@ -72,6 +74,7 @@ __all__ = [
     "resolve_timeline",
     "trajectory",
     "upper_probabilities",
+    "with_baseline",
 ]
 
 DEFAULT_NODES = ("trust", "faith", "collaborative_behaviour")
@@ -211,9 +214,10 @@ class Trajectory:
         The upper state of each node: the one whose probability is reported.
     slice_names : tuple of str
     point : numpy.ndarray
-        Shape ``(node, slice)``: under the posterior-mean parameters.
+        Shape ``(node, slice)``: under the posterior-mean parameters (the network's answer).
     draws : numpy.ndarray or None
-        Shape ``(node, slice, S)``: under each posterior draw.
+        Shape ``(node, slice, S)``: under each posterior draw. The headline
+        (:attr:`headline`) is their mean, as for every query.
     fixed : tuple of tuple of str
         ``(node, slice)``: ``"given"`` or ``"do"`` where the scenario or an event fixes the
         node (its probability is then 1 or 0), else ``""``.
@@ -222,6 +226,11 @@ class Trajectory:
     persistence : float
     hdi_prob : float
     seed : int or None
+    labels : mapping
+        Node -> label.
+    baseline : Trajectory or None
+        The same scenario and slices without the timeline's events (what the events change is
+        the difference), when asked for.
     """
 
     nodes: tuple[str, ...]
@@ -235,6 +244,13 @@ class Trajectory:
     persistence: float
     hdi_prob: float = DEFAULT_HDI
     seed: int | None = None
+    labels: Mapping[str, str] = field(default_factory=dict, repr=False)
+    baseline: Trajectory | None = field(default=None, repr=False)
+
+    @property
+    def headline(self) -> np.ndarray:
+        """``(node, slice)``: P(upper state), the mean over draws (the network's answer without draws)."""
+        return self.point if self.draws is None else self.draws.mean(axis=-1)
 
     @property
     def n_slices(self) -> int:
@@ -266,23 +282,28 @@ class Trajectory:
             point=self.point[keep],
             draws=None if self.draws is None else self.draws[keep],
             fixed=tuple(self.fixed[i] for i in keep),
+            baseline=None if self.baseline is None else self.baseline.select(nodes),
         )
 
     @property
     def frame(self) -> pd.DataFrame:
-        """One row per (node, slice): slice_name, state, probability, mean, low, high, fixed."""
+        """One row per (node, slice): ``slice_name, state, probability`` (the headline: the mean
+        over draws), ``low, high`` (its HDI, with draws), ``network`` (the posterior-mean
+        network's answer), ``fixed``, and with a baseline ``without_events`` (its headline)."""
         k, n = self.point.shape
         index = pd.MultiIndex.from_product([list(self.nodes), range(1, n + 1)], names=["node", "slice"])
         data: dict[str, Any] = {
             "slice_name": list(self.slice_names) * k,
             "state": [s for s in self.states for _ in range(n)],
-            "probability": self.point.reshape(-1),
+            "probability": self.headline.reshape(-1),
         }
         if self.draws is not None:
-            flat = self.draws.reshape(k * n, -1).T
-            bounds = hdi(flat, self.hdi_prob)
-            data.update(mean=flat.mean(axis=0), low=bounds[:, 0], high=bounds[:, 1])
+            bounds = hdi(self.draws.reshape(k * n, -1).T, self.hdi_prob)
+            data.update(low=bounds[:, 0], high=bounds[:, 1])
+        data["network"] = self.point.reshape(-1)
         data["fixed"] = [f for row in self.fixed for f in row]
+        if self.baseline is not None:
+            data["without_events"] = self.baseline.select(self.nodes).headline.reshape(-1)
         return pd.DataFrame(data, index=index)
 
     def to_xarray(self) -> xr.Dataset:
@@ -303,13 +324,13 @@ class Trajectory:
         shape = self.point.shape
         variables: dict[str, tuple[tuple[str, ...], Any]] = {
             c: (("node", "slice"), frame[c].to_numpy().reshape(shape))
-            for c in ("probability", "mean", "low", "high", "fixed")
+            for c in ("probability", "low", "high", "network", "fixed")
             if c in frame
         }
         if self.draws is not None:
             variables["draws"] = (("node", "slice", "draw"), self.draws)
         attrs = {
-            "quantity": "P(upper state)",
+            "quantity": "P(upper state): probability is the mean over draws, network the posterior-mean network's",
             "scenario": self.scenario or "",
             "persistence": self.persistence,
             "hdi_prob": self.hdi_prob,
@@ -329,7 +350,7 @@ class Trajectory:
                 "state": row["state"],
                 "probability": float(row["probability"]),
             }
-            for c in ("mean", "low", "high"):
+            for c in ("low", "high", "network", "without_events"):
                 if c in frame:
                     rec[c] = float(row[c])
             if row["fixed"]:
@@ -345,6 +366,91 @@ class Trajectory:
             "seed": self.seed,
             "trajectories": rows,
         }
+
+    def label(self, node: str) -> str:
+        """The node's label."""
+        return self.labels.get(node, node.replace("_", " "))
+
+    def headline_text(self) -> str:
+        """The answer in words: where the first node starts and ends, and with the baseline what
+        the events changed by the last slice."""
+        node, state = self.nodes[0], self.states[0]
+        p, frame = self.headline[0], self.frame.loc[node]
+        last = frame.iloc[-1]
+        mass = self.hdi_prob if self.n_draws else None
+        end = interval_text(last["probability"], last.get("low", float("nan")), last.get("high", float("nan")),
+                            hdi_prob=mass)
+        text = (f"P({self.label(node)} = {state}) goes from {p[0]:.3f} in slice 1 ({self.slice_names[0]}) to "
+                f"{end} in slice {self.n_slices} ({self.slice_names[-1]})")
+        if self.baseline is not None and node in self.baseline.nodes:
+            diff = p[-1] - self.baseline.headline[self.baseline.nodes.index(node), -1]
+            text += f"; {diff:+.3f} against the same collaboration without the events"
+        return text + "."
+
+    def _card(self) -> Card:
+        frame = self.frame.reset_index()
+        frame["node"] = frame["node"].map(self.label)
+        cols = ["node", "slice", "slice_name", "probability", *(c for c in ("low", "high") if c in frame), "fixed"]
+        events = "; ".join(f"slice {e.slice}: {e.describe()}" for e in self.events) or "none"
+        return Card(
+            title=f"Over time: scenario {self.scenario or 'none'}; events: {events}",
+            headline=self.headline_text(),
+            tables=[("P(upper state) in each slice", frame[cols].set_index(["node", "slice"]))],
+            note=draws_note(self.n_draws, self.hdi_prob if self.n_draws else None, self.seed)
+            + f" Persistence {self.persistence:g}.",
+            max_rows=3 * self.n_slices,
+        )
+
+    def _repr_html_(self) -> str:
+        return self._card().to_html()
+
+    def plot(
+        self,
+        ax: Axes | None = None,
+        *,
+        bands: bool = True,
+        threshold: float | None = None,
+        title: str | None = None,
+        show_events: bool = True,
+    ) -> Axes:
+        """One line per node (the headline in each slice), a light band for its interval, the
+        no-event baseline dashed in the same colour when the trajectory has one, the events
+        numbered on the time axis.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+        bands : bool
+            Draw the intervals (light); False: lines only.
+        threshold : float, optional
+            A dotted line at this probability (e.g. the collaborative-inertia threshold).
+        title : str, optional
+            Default: the scenario.
+        show_events : bool
+            Mark and list the events.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        frame = self.frame
+        lines = []
+        for node, state in zip(self.nodes, self.states, strict=True):
+            rows = frame.loc[node]
+            name = f"P({self.label(node)} = {state.replace('_', ' ')})"
+            has = "low" in rows
+            lines.append(Line(name, rows["probability"].to_numpy(), rows["low"].to_numpy() if has else None,
+                              rows["high"].to_numpy() if has else None, group=node))
+            if self.baseline is not None and node in self.baseline.nodes:
+                base = self.baseline.headline[self.baseline.nodes.index(node)]
+                lines.append(Line(f"{name} without the events", base, style="baseline", group=node))
+        band = f"; bands: {self.hdi_prob:.0%} HDI over {self.n_draws} draws" if self.n_draws and bands else ""
+        return line_chart(
+            ax, list(self.slice_names), lines, bands=bands,
+            events=[(e.slice, e.describe()) for e in self.events] if show_events else (),
+            threshold=threshold, threshold_label="inertia threshold",
+            title=title if title is not None else (self.scenario or "no scenario").replace("_", " ") + band,
+        )
 
     def __repr__(self) -> str:
         head = f"P(upper state) per slice; scenario={self.scenario or 'none'}, persistence={self.persistence:g}"
@@ -433,6 +539,7 @@ def answer_trajectory(
         net.persistence,
         DEFAULT_HDI if post is None else post.hdi_prob,
         None if post is None else post.seed,
+        {x: model.codebook[x].label for x in nodes},
     )
 
 
@@ -447,6 +554,7 @@ def trajectory(
     persistence: float | None = None,
     per_slice: Iterable[str] | None = None,
     carried: Iterable[str] | None = None,
+    baseline: bool = False,
 ) -> Trajectory:
     """P(upper state) of ``nodes`` in each slice, given a scenario and a timeline of events.
 
@@ -477,6 +585,9 @@ def trajectory(
         Contexts drawn afresh in each slice (default :func:`per_slice_contexts`).
     carried : iterable of str, optional
         Mechanisms carrying their own previous level (default :data:`DEFAULT_CARRIED`).
+    baseline : bool
+        Also answer the same scenario and slices without the timeline's events (over the same
+        draws), kept as :attr:`Trajectory.baseline` and drawn dashed by :meth:`Trajectory.plot`.
 
     Returns
     -------
@@ -507,4 +618,16 @@ def trajectory(
         per_slice=per_slice,
         carried=carried,
     )
-    return answer_trajectory(model, net, sit, names, post)
+    traj = answer_trajectory(model, net, sit, names, post)
+    return with_baseline(model, net, traj, scenario=sit.scenario, post=post) if baseline else traj
+
+
+def with_baseline(
+    model: Model, net: UnrolledNetwork, traj: Trajectory, *, scenario: str | None, post: Posterior | None
+) -> Trajectory:
+    """``traj`` with the trajectory of the same scenario and slices without events as its
+    :attr:`~Trajectory.baseline` (unchanged when it has no events)."""
+    if not traj.events:
+        return traj
+    quiet = _situation(model, net, Timeline(slices=net.n_slices, scenario=scenario), scenario)
+    return replace(traj, baseline=answer_trajectory(model, net, quiet, traj.nodes, post))

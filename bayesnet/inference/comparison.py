@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from bayesnet.defaults import DEFAULT_DRAWS, DEFAULT_HDI, DEFAULT_SEED
+from bayesnet.display import Card, draws_note, interval_chart, interval_text
 from bayesnet.errors import QueryError, closest
 from bayesnet.inference.evaluation import answer
 from bayesnet.inference.intervals import summarise
@@ -28,6 +29,7 @@ from bayesnet.inference.results import plain
 
 if TYPE_CHECKING:
     from bayesnet.build.model import Model
+    from bayesnet.display.charts import Axes
 
 __all__ = ["Comparison", "compare", "contrast", "versus"]
 
@@ -110,6 +112,69 @@ class Comparison:
             "situations": [{"situation": k, **v} for k, v in self.situations.to_dict(orient="index").items()],
             "contrasts": self.contrasts.to_dict(orient="records"),
         })
+
+    def label(self, name: str) -> str:
+        """A situation's name in words: a scenario's label for a scenario's id."""
+        scenarios = self.questions[0].model.scenarios
+        return scenarios[name].label if name in scenarios.ids else name
+
+    def headline_text(self) -> str:
+        """The comparison in words: the highest situation, and for two situations (or against
+        the baseline) the paired difference with its interval and ``P(higher)``."""
+        sits, con = self.situations, self.contrasts
+        hdi_prob = self.posterior.hdi_prob
+        top = sits["probability"].idxmax()
+        row = sits.loc[top]
+        now = interval_text(row["probability"], row["low"], row["high"], hdi_prob=hdi_prob)
+        text = f"Highest: {self.label(top)}, {now}"
+        if len(con) == 1 or not self.all_pairs:
+            best = con.iloc[int(np.argmax(np.abs(con["difference"].to_numpy())))]
+            text += (f". {self.label(best['situation'])} minus {self.label(best['baseline'])}: "
+                     f"{interval_text(best['difference'], best['low'], best['high'], signed=True)}, "
+                     f"higher in {best['p_higher']:.0%} of draws")
+        return text
+
+    def _card(self) -> Card:
+        q = self.questions[0]
+        sits = self.situations.drop(columns=["network", "described"]).rename(index=self.label)
+        con = self.contrasts
+        con = con.assign(situation=con["situation"].map(self.label), baseline=con["baseline"].map(self.label))
+        con = con.set_index(["situation", "baseline"])
+        return Card(
+            title=f"P({q.label(self.target)} = {self.state}) in {len(self.names)} situations",
+            headline=self.headline_text(),
+            tables=[("Each situation", sits), ("Paired contrasts (the same draws on both sides)", con)],
+            note=draws_note(self.posterior.n_draws, self.posterior.hdi_prob, self.posterior.seed),
+            formats={"difference": "+.3f", "low": ".3f", "high": ".3f", "p_higher": ".0%"},
+        )
+
+    def _repr_html_(self) -> str:
+        return self._card().to_html()
+
+    def plot(self, ax: Axes | None = None, *, kind: str = "situations") -> Axes:
+        """Draw the situations (``kind='situations'``: each probability with its interval, the
+        baseline red) or the paired contrasts (``kind='contrasts'``: each difference with its
+        interval, a dashed line at zero).
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        label = f"P({self.questions[0].label(self.target)} = {self.state})"
+        if kind == "contrasts":
+            con = self.contrasts
+            pairs = zip(con["situation"], con["baseline"], strict=True)
+            names = [f"{self.label(a)} - {self.label(b)}" for a, b in pairs]
+            return interval_chart(ax, names, con["difference"].to_numpy(), con["low"].to_numpy(),
+                                  con["high"].to_numpy(), xlabel=f"difference in {label} (paired draws)",
+                                  reference=0.0, limits=None)
+        if kind != "situations":
+            raise QueryError(f"unknown plot kind {kind!r}; use 'situations' or 'contrasts'",
+                             suggestions=closest(kind, ("situations", "contrasts")))
+        sits = self.situations
+        return interval_chart(ax, [self.label(n) for n in sits.index], sits["probability"].to_numpy(),
+                              sits["low"].to_numpy(), sits["high"].to_numpy(), xlabel=label,
+                              highlight=[i == self.baseline for i in range(len(sits))])
 
     def __repr__(self) -> str:
         post = self.posterior

@@ -54,16 +54,35 @@ class Situation:
         """Nodes fixed by observation or intervention."""
         return set(self.given) | set(self.do)
 
-    def describe(self) -> str:
-        """One line such as ``scenario=buddying; given quick_wins=present``."""
-        parts = []
+    def describe(self, labels: Mapping[str, str] | None = None, scenario_label: str | None = None) -> str:
+        """One line such as ``scenario=buddying; given quick_wins=present``.
+
+        Parameters
+        ----------
+        labels : mapping, optional
+            Node id -> label: write ``scenario: Buddying; observed Quick wins = present;
+            set ...`` in words instead (what notebooks and the command line show by default).
+        scenario_label : str, optional
+            The scenario's label, with ``labels``.
+        """
+        if labels is None:
+            parts = []
+            if self.scenario:
+                parts.append(f"scenario={self.scenario}")
+            if self.given:
+                parts.append("given " + ", ".join(f"{k}={v}" for k, v in self.given.items()))
+            if self.do:
+                parts.append("do " + ", ".join(f"{k}={v}" for k, v in self.do.items()))
+            return "; ".join(parts) or "no observations"
+        words = []
         if self.scenario:
-            parts.append(f"scenario={self.scenario}")
-        if self.given:
-            parts.append("given " + ", ".join(f"{k}={v}" for k, v in self.given.items()))
+            words.append(f"scenario: {scenario_label or self.scenario}")
+        own = {k: v for k, v in self.given.items() if k in self.asked_given or not self.scenario}
+        if own:
+            words.append("observed " + ", ".join(f"{labels.get(k, k)} = {v}" for k, v in own.items()))
         if self.do:
-            parts.append("do " + ", ".join(f"{k}={v}" for k, v in self.do.items()))
-        return "; ".join(parts) or "no observations"
+            words.append("set " + ", ".join(f"{labels.get(k, k)} = {v}" for k, v in self.do.items()))
+        return "; ".join(words) or "nothing observed"
 
 
 def parse_assignments(items: Iterable[str], what: str) -> dict[str, str]:
@@ -161,10 +180,24 @@ class Question:
         """Position of :attr:`state` among the target's states."""
         return self.model.spec.states[self.target].index(self.state)
 
-    def describe(self) -> str:
-        """``P(collaborative_behaviour = collaborative | scenario=...)``."""
-        what = f"{self.target} = {self.state}" if len(self.targets) == 1 else ", ".join(self.targets)
-        return f"P({what} | {self.situation.describe()})"
+    def describe(self, labels: bool = False) -> str:
+        """``P(collaborative_behaviour = collaborative | scenario=...)``; with ``labels``,
+        ``P(Collaborative behaviour = collaborative | scenario: Buddying; set ...)``."""
+        name = self.label if labels else (lambda v: v)
+        what = f"{name(self.target)} = {self.state}" if len(self.targets) == 1 else ", ".join(map(name, self.targets))
+        return f"P({what} | {self.situation_text(labels)})"
+
+    def label(self, node: str) -> str:
+        """The node's label (its id if the codebook has none)."""
+        return self.model.labels.get(node, node)
+
+    def situation_text(self, labels: bool = True) -> str:
+        """The situation in words (with labels) or ids: see :meth:`Situation.describe`."""
+        sit = self.situation
+        if not labels:
+            return sit.describe()
+        scenario = self.model.scenarios[sit.scenario].label if sit.scenario else None
+        return sit.describe(self.model.labels, scenario)
 
     def ask(self, *targets: str, state: str | None = None) -> Question:
         """The same situation, asked about other target(s) (default state: the first's upper)."""

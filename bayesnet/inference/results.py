@@ -19,12 +19,15 @@ import numpy as np
 import pandas as pd
 
 from bayesnet.defaults import DEFAULT_HDI
+from bayesnet.display import Card, draws_note, interval_chart, interval_text
 from bayesnet.errors import QueryError, closest
 from bayesnet.inference.intervals import hdi, inference_data
 from bayesnet.inference.questions import Question, Situation
 
 if TYPE_CHECKING:
     import arviz as az
+
+    from bayesnet.display.charts import Axes
 
 __all__ = ["JointResult", "QueryResult", "QueryResults", "plain"]
 
@@ -171,6 +174,55 @@ class QueryResult:
             out["overridden"] = {k: {"scenario": a, "now": b} for k, (a, b) in self.situation.overridden.items()}
         return out
 
+    @property
+    def state(self) -> str:
+        """The state the headline sentence is about: the question's (default the upper one)."""
+        q = self.question
+        return q.state if q.target == self.target else self.states[-1]
+
+    def headline_text(self) -> str:
+        """The answer in words: ``Collaborative behaviour = collaborative: 0.623 (94% interval
+        0.581 to 0.664)``."""
+        q, i = self.question, self.states.index(self.state)
+        interval = self.interval
+        low, high = (float("nan"),) * 2 if interval is None else interval.iloc[i]
+        mass = self.hdi_prob if self.n_draws else None
+        answer = interval_text(float(self.headline[i]), low, high, hdi_prob=mass)
+        return f"{q.label(self.target)} = {self.state}: {answer}"
+
+    def _card(self) -> Card:
+        q = self.question
+        return Card(
+            title=f"P({q.label(self.target)} | {q.situation_text()})",
+            headline=self.headline_text(),
+            tables=[("", self.frame.drop(columns="network"))],
+            note=draws_note(self.n_draws, self.hdi_prob, self.seed),
+        )
+
+    def _repr_html_(self) -> str:
+        return self._card().to_html()
+
+    def plot(self, ax: Axes | None = None) -> Axes:
+        """Each state's probability (the headline) with its interval; the question's state red.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Draw here; default a new figure.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        frame = self.frame
+        has = "low" in frame
+        return interval_chart(
+            ax, list(self.states), frame["probability"].to_numpy(),
+            frame["low"].to_numpy() if has else None, frame["high"].to_numpy() if has else None,
+            xlabel=f"P({self.question.label(self.target)} = state)",
+            title=self.question.situation_text(), highlight=[s == self.state for s in self.states],
+        )
+
     def __repr__(self) -> str:
         lines = [f"P({self.target} | {self.situation.describe()})"]
         interval = self.interval
@@ -233,6 +285,37 @@ class JointResult:
         data["network"] = self.point.reshape(-1)
         return pd.DataFrame(data, index=index)
 
+    def _card(self) -> Card:
+        q = self.question
+        frame = self.frame.drop(columns="network").sort_values("probability", ascending=False, kind="stable")
+        frame.index = frame.index.set_names([q.label(t) for t in self.targets])
+        best, row = frame.index[0], frame.iloc[0]
+        n = 0 if self.draws is None else int(self.draws.shape[0])
+        words = ", ".join(f"{q.label(t)} = {s}" for t, s in zip(self.targets, best, strict=True))
+        return Card(
+            title=f"P({', '.join(q.label(t) for t in self.targets)} | {q.situation_text()})",
+            headline=f"Most likely: {words}, "
+                     + interval_text(row["probability"], row.get("low", float("nan")), row.get("high", float("nan")),
+                                     hdi_prob=self.hdi_prob if n else None),
+            tables=[("", frame)],
+            note=draws_note(n, self.hdi_prob),
+        )
+
+    def _repr_html_(self) -> str:
+        return self._card().to_html()
+
+    def plot(self, ax: Axes | None = None) -> Axes:
+        """Each joint configuration's probability with its interval, in the order of the frame."""
+        frame = self.frame
+        labels = [", ".join(map(str, k)) for k in frame.index]
+        has = "low" in frame
+        return interval_chart(
+            ax, labels, frame["probability"].to_numpy(), frame["low"].to_numpy() if has else None,
+            frame["high"].to_numpy() if has else None,
+            xlabel=f"P({', '.join(self.question.label(t) for t in self.targets)})",
+            title=self.question.situation_text(),
+        )
+
     def __repr__(self) -> str:
         return f"P({', '.join(self.targets)} | {self.situation.describe()})\n{self.frame.round(4)}"
 
@@ -269,6 +352,26 @@ class QueryResults(Sequence[QueryResult]):
     def to_dict(self) -> list[dict[str, Any]]:
         """JSON form: one record per target."""
         return [r.to_dict() for r in self.results]
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """Every target's states: index ``(node, state)``, the columns of :attr:`QueryResult.frame`."""
+        return pd.concat({r.target: r.frame for r in self.results}, names=["node", "state"])
+
+    def _repr_html_(self) -> str:
+        return "".join(r._repr_html_() for r in self.results)
+
+    def plot(self, ax: Axes | None = None) -> Axes:
+        """Each target's headline state (its question's state, else its upper one) with its interval."""
+        labels, mean, low, high = [], [], [], []
+        for r in self.results:
+            row = r.frame.loc[r.state]
+            labels.append(f"{r.question.label(r.target)} = {r.state}")
+            mean.append(row["probability"])
+            low.append(row.get("low", float("nan")))
+            high.append(row.get("high", float("nan")))
+        q = self.results[0].question
+        return interval_chart(ax, labels, mean, low, high, xlabel="probability", title=q.situation_text())
 
     def __repr__(self) -> str:
         return "\n\n".join(repr(r) for r in self.results)

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from bayesnet.analysis.evidence_value import EvidenceRanking
+from bayesnet.analysis.findings import Findings
 from bayesnet.analysis.lever_search import LeverResult
 from bayesnet.analysis.one_way import Tornado
 from bayesnet.analysis.overview import sensitivity
@@ -38,7 +39,7 @@ class ReportData:
     posterior : Posterior
     tornado : Tornado
         Contexts and mechanisms.
-    findings : pandas.DataFrame
+    findings : Findings
         :func:`bayesnet.analysis.findings.findings_sensitivity`.
     levers : LeverResult
     evidence : EvidenceRanking
@@ -58,7 +59,7 @@ class ReportData:
     question: Question
     posterior: Posterior
     tornado: Tornado
-    findings: pd.DataFrame
+    findings: Findings
     levers: LeverResult
     evidence: EvidenceRanking
     scenarios: pd.DataFrame

@@ -1,8 +1,10 @@
 """The report's pictures as SVG text: tornado, forest plot, evidence ranking, causal web.
 
-Matplotlib draws on an Agg canvas without pyplot (no display, no global state); each figure is drawn with a fixed
-hash salt and no date so the same data gives the same bytes, and text stays text (searchable,
-selectable). The causal web is drawn by Graphviz's ``dot`` when it is installed.
+Each picture is the result's own ``.plot`` (:mod:`bayesnet.display.charts`), so a notebook
+and the report draw the same thing. Matplotlib draws on an Agg canvas without pyplot (no
+display, no global state); each figure is drawn with a fixed hash salt and no date so the
+same data gives the same bytes, and text stays text (searchable, selectable). The causal
+web is drawn by Graphviz's ``dot`` when it is installed.
 """
 
 from __future__ import annotations
@@ -14,14 +16,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import numpy as np
-
+from bayesnet.display.charts import interval_chart
 from bayesnet.report.data import ReportData
 
-__all__ = ["ROLE_COLOURS", "causal_web_svg", "evidence_svg", "forest_svg", "inline", "tornado_svg"]
-
-ROLE_COLOURS = {"lever": "#38761d", "given": "#999999", "mechanism": "#1c4587", "outcome": "#674ea7"}
-"""Bar colour by role: levers green (the review's context colour), givens grey, mechanisms blue."""
+__all__ = ["causal_web_svg", "evidence_svg", "forest_svg", "inline", "tornado_svg"]
 
 
 @contextmanager
@@ -50,48 +48,11 @@ def inline(svg: str) -> str:
 
 
 def tornado_svg(data: ReportData, *, top: int = 15, roles: tuple[str, ...] = ("lever", "given")) -> str:
-    """Horizontal bars from the lowest to the highest ``P(target = state)`` as each context is
-    set to each of its states (means over draws), widest first. Each end has its own whisker:
-    the HDI of the probability at that state."""
-    frame = data.tornado.frame
-    frame = frame[frame["role"].isin(roles)].head(top)
-    base = float(data.tornado.baseline["probability"])
-    q = data.question
-    n = len(frame)
-    with _figure("tornado", 8.0, 0.5 * max(n, 1) + 1.4) as (fig, ax):
-        ys = np.arange(n)[::-1]
-        for y, (_, r) in zip(ys, frame.iterrows(), strict=True):
-            lo, hi = float(r["p_low_state"]), float(r["p_high_state"])
-            colour = ROLE_COLOURS.get(str(r["role"]), "#666666")
-            ax.barh(y, hi - lo, left=lo, height=0.6, color=colour, alpha=0.75)
-            for end, low, high in ((lo, r["p_low_state_low"], r["p_low_state_high"]),
-                                   (hi, r["p_high_state_low"], r["p_high_state_high"])):
-                if np.isfinite(low) and np.isfinite(high):  # an HDI holds its mean: both arms are >= 0
-                    ax.errorbar(end, y, xerr=[[max(end - low, 0.0)], [max(high - end, 0.0)]], fmt="none",
-                                ecolor="black", elinewidth=0.7, capsize=2.0, alpha=0.7)
-        ax.axvline(base, color="black", linestyle="--", linewidth=0.8)
-        ax.set_yticks(ys)
-        ax.set_yticklabels([f"{data.node_labels.get(v, v)}\n{r['low_state']} \u2192 {r['high_state']} ({r['role']})"
-                            for v, r in frame.iterrows()], fontsize=8)
-        ax.set_xlabel(f"P({q.target} = {q.state})   (dashed: this situation, {base:.3f}; "
-                      f"whiskers: {data.settings['hdi_prob']:.0%} HDI at each end)")
-        lows = frame["p_low_state_low"].fillna(frame["p_low_state"])
-        highs = frame["p_high_state_high"].fillna(frame["p_high_state"])
-        left = float(min(lows.min(), frame["p_low_state"].min(), base)) if n else 0.0
-        right = float(max(highs.max(), frame["p_high_state"].max(), base)) if n else 1.0
-        pad = 0.08 * max(right - left, 0.05)
-        ax.set_xlim(max(0.0, left - pad), min(1.0, right + pad))
-        ax.set_title("Contexts, one at a time: each set to each of its states")
-        handles = [_patch(c, r) for r, c in ROLE_COLOURS.items() if r in set(frame["role"])]
-        if handles:
-            ax.legend(handles=handles, loc="lower right", fontsize=7, frameon=False)
+    """The tornado of the contexts (:meth:`bayesnet.analysis.Tornado.plot`) as SVG."""
+    n = int(data.tornado.frame["role"].isin(roles).sum())
+    with _figure("tornado", 8.0, 0.5 * max(min(n, top), 1) + 1.6) as (fig, ax):
+        data.tornado.plot(ax, top=top, roles=roles)
         return _svg(fig)
-
-
-def _patch(colour: str, label: str) -> Any:
-    from matplotlib.patches import Patch
-
-    return Patch(facecolor=colour, alpha=0.75, label=label)
 
 
 def forest_svg(data: ReportData) -> str:
@@ -101,35 +62,22 @@ def forest_svg(data: ReportData) -> str:
     chosen = q.situation.scenario or "(none)"
     n = len(frame)
     with _figure("forest", 8.0, 0.38 * max(n, 1) + 1.2) as (fig, ax):
-        ys = np.arange(n)[::-1]
-        for y, (sid, r) in zip(ys, frame.iterrows(), strict=True):
-            colour = "#b22222" if sid == chosen else "#1c4587"
-            ax.plot([r["low"], r["high"]], [y, y], color=colour, linewidth=1.6)
-            ax.plot(r["probability"], y, "o", color=colour, markersize=5)
-        ax.set_yticks(ys)
-        ax.set_yticklabels([f"{r['label']}" + (" (this report)" if sid == chosen else "")
-                            for sid, r in frame.iterrows()])
-        ax.set_xlim(0, 1)
-        ax.set_xlabel(f"P({q.target} = {q.state})   (dot: mean over draws; line: {data.settings['hdi_prob']:.0%} HDI)")
-        ax.set_title("Collaboration types compared")
-        ax.grid(axis="x", linewidth=0.3)
+        interval_chart(
+            ax, [str(r["label"]) + (" (this report)" if sid == chosen else "") for sid, r in frame.iterrows()],
+            frame["probability"].to_numpy(), frame["low"].to_numpy(), frame["high"].to_numpy(),
+            xlabel=f"P({q.label(q.target)} = {q.state})   (dot: mean over draws; line: "
+                   f"{data.settings['hdi_prob']:.0%} HDI)",
+            title="Collaboration types compared", highlight=[sid == chosen for sid in frame.index],
+        )
         return _svg(fig)
 
 
 def evidence_svg(data: ReportData, *, top: int = 15) -> str:
-    """The expected narrowing of the answer's posterior standard deviation from one more study
-    of each link, largest first."""
-    frame = data.evidence.frame.head(top)
-    n = len(frame)
-    with _figure("evidence", 8.0, 0.38 * max(n, 1) + 1.4) as (fig, ax):
-        ys = np.arange(n)[::-1]
-        ax.barh(ys, frame["sd_now"] - frame["sd_after"], height=0.6, color="#e69138")
-        ax.axvline(0, color="black", linewidth=0.6)
-        ax.set_yticks(ys)
-        ax.set_yticklabels([f"{r['name']}  [{r['n_support']} src]" for _, r in frame.iterrows()], fontsize=7)
-        ax.set_xlabel(f"expected narrowing of the posterior sd of the answer (now {data.evidence.sd:.4f}) "
-                      "if one more study of the link were coded")
-        ax.set_title("Which links the next studies should examine")
+    """The expected narrowing of the answer's posterior sd from one more study of each link
+    (:meth:`bayesnet.analysis.EvidenceRanking.plot`) as SVG."""
+    n = min(len(data.evidence.frame), top)
+    with _figure("evidence", 8.0, 0.42 * max(n, 1) + 1.5) as (fig, ax):
+        data.evidence.plot(ax, top=top)
         return _svg(fig)
 
 

@@ -109,7 +109,7 @@ def findings_table(data: ReportData) -> pd.DataFrame:
     """Nodes ranked by mutual information with the target."""
     cols = ["node", "label", "role", "mutual_info", "mi_percent", "variance_reduction", "vr_percent", "p_min",
             "p_max"]
-    return _ranked(data.findings, "node")[["rank", *cols]]
+    return _ranked(data.findings.frame, "node")[["rank", *cols]]
 
 
 def evidence_table(data: ReportData) -> pd.DataFrame:
@@ -200,9 +200,9 @@ def key_points(data: ReportData, *, top: int = 3) -> list[str]:
             for _, r in ev.iterrows()
         ]
         points.append("Coded links whose further study would most narrow the answer: " + "; ".join(parts) + ".")
-    if len(data.findings):
-        v = data.findings.index[0]
-        r = data.findings.iloc[0]
+    if len(data.findings.frame):
+        v = data.findings.frame.index[0]
+        r = data.findings.frame.iloc[0]
         points.append(
             f"Most informative single observation: {label.get(v, v)} ({v}), mutual information "
             f"{r['mutual_info']:.3f} bits ({r['mi_percent']:.1f}% of the target's entropy)."

@@ -27,6 +27,9 @@ from bayesnet.build.graph import link_name
 from bayesnet.build.weights import link_evidence
 from bayesnet.checks import check_hdi_prob
 from bayesnet.defaults import DEFAULT_DRAWS, DEFAULT_HDI, DEFAULT_SEED, DEFAULT_TARGET
+from bayesnet.display import Card
+from bayesnet.display.charts import COLOURS, interval_chart
+from bayesnet.errors import UpdateError
 from bayesnet.inference.posteriors import checked_posterior
 from bayesnet.inference.queries import query
 from bayesnet.inference.results import plain
@@ -34,6 +37,7 @@ from bayesnet.update.plan import Change, link_key
 
 if TYPE_CHECKING:
     from bayesnet.build.model import Model
+    from bayesnet.display.charts import Axes
     from bayesnet.inputs.settings import Settings
 
 __all__ = ["ChangeReport", "change_report", "check_report_options"]
@@ -198,6 +202,59 @@ class ChangeReport:
             "weight_interval": f"{self.prob:.0%} equal-tailed interval of the link's weight",
             "notes": self.notes,
         }
+
+    def headline_text(self) -> str:
+        """The update in words: sources, links changed, and how the answer moved."""
+        added = sum(1 for s in self.sources if s.get("status") != "removed")
+        counts = self.links["status"].value_counts() if len(self.links) else pd.Series(dtype=int)
+        changed = ", ".join(f"{int(n)} {status}" for status, n in counts.items()) or "none"
+        text = ("No change: every incoming source is already in the model with the same content"
+                if self.is_noop else f"{added} source(s) in, {len(self.new_nodes)} new node(s); links: {changed}")
+        if self.target is not None and len(self.queries):
+            r = self.queries.iloc[0]
+            text += (f". P({self.target} = {self.state}) with no scenario: {r['probability_before']:.3f} -> "
+                     f"{r['probability_after']:.3f} ({r['shift']:+.3f})")
+            if len(self.queries) > 1:
+                big = self.queries.iloc[int(np.argmax(np.abs(self.queries["shift"].to_numpy())))]
+                text += f"; largest shift {big['shift']:+.3f} ({big['scenario']})"
+        return text + "."
+
+    def _card(self) -> Card:
+        links = self.links.assign(link=[_link_name(r) for r in self.links.to_dict(orient="records")])
+        cols = ["link", "status", "n_support_before", "n_support_after", "p_direction_before", "p_direction_after",
+                "weight_before", "weight_after"]
+        tables = [("Links", links[[c for c in cols if c in links]].set_index("link"))] if len(links) else []
+        if len(self.queries):
+            tables.append((f"P({self.target} = {self.state}) by scenario", self.queries.set_index("scenario")))
+        return Card(
+            title=f"What the update changes in {self.model}",
+            headline=self.headline_text(),
+            tables=tables,
+            note=f"Answers: means and {self.prob:.0%} HDIs over {self.draws} posterior draws (seed {self.seed}) "
+                 "for both models; link weights: equal-tailed intervals.",
+            formats={"shift": "+.3f", "n_support_before": ".0f", "n_support_after": ".0f"},
+        )
+
+    def _repr_html_(self) -> str:
+        return self._card().to_html()
+
+    def plot(self, ax: Axes | None = None) -> Axes:
+        """P(target = state) before (grey) and after (blue) the update, by scenario, with intervals.
+
+        Raises
+        ------
+        UpdateError
+            The report was made without a target (no answers to draw).
+        """
+        if self.target is None or self.queries.empty:
+            raise UpdateError("this change report has no answers to draw: make it with a target")
+        q = self.queries
+        labels = list(q["scenario"])
+        ax = interval_chart(ax, labels, q["probability_before"].to_numpy(), q["low_before"].to_numpy(),
+                            q["high_before"].to_numpy(), colour="#999999", offset=0.15, label="before")
+        return interval_chart(ax, labels, q["probability_after"].to_numpy(), q["low_after"].to_numpy(),
+                              q["high_after"].to_numpy(), colour=COLOURS["mechanism"], offset=-0.15, label="after",
+                              xlabel=f"P({self.target} = {self.state})", title="Before and after the update")
 
     def to_markdown(self) -> str:
         """The report as Markdown."""

@@ -199,7 +199,7 @@ def test_a_context_with_no_path_to_the_target_has_zero_swing_and_zero_informatio
     assert row["swing"] == 0.0
     assert row["swing_low"] == 0.0 and row["swing_high"] == 0.0
     assert row["p_same_direction"] == 0.0
-    f = findings_sensitivity(question(model, TARGET))
+    f = findings_sensitivity(question(model, TARGET)).frame
     assert f.loc["joint_teams", "mutual_info"] == pytest.approx(0.0, abs=1e-14)
     assert f.loc["joint_teams", "variance_reduction"] == pytest.approx(0.0, abs=1e-14)
     assert f.loc["side_effect", "mutual_info"] == pytest.approx(0.0, abs=1e-14)
@@ -243,7 +243,7 @@ def test_bad_questions_are_named(model, kwargs, message):
 
 @pytest.mark.parametrize("situation", SITUATIONS[:3])
 def test_mutual_information_and_variance_reduction_match_joint_queries(model, situation):
-    f = findings_sensitivity(question(model, TARGET, **situation))
+    f = findings_sensitivity(question(model, TARGET, **situation)).frame
     for v in ("trust", "quick_wins", "conflict", "initial_trust"):
         if v not in f.index:
             continue

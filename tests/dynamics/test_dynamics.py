@@ -326,14 +326,18 @@ def test_frame_xarray_and_json(mini):
     traj = trajectory(mini, QUICK_WIN, post=traj_post(mini, draws=200, seed=2), nodes=["trust", "conflict"])
     frame = traj.frame
     assert frame.index.names == ["node", "slice"]
-    assert list(frame.columns) == ["slice_name", "state", "probability", "mean", "low", "high", "fixed"]
+    assert list(frame.columns) == ["slice_name", "state", "probability", "low", "high", "network", "fixed"]
     assert list(frame.loc["trust", "slice_name"]) == list(STAGE_NAMES)
-    assert ((frame["low"] <= frame["mean"] + 1e-12) & (frame["mean"] <= frame["high"] + 1e-12)).all()
+    p = frame["probability"]
+    assert ((frame["low"] <= p + 1e-12) & (p <= frame["high"] + 1e-12)).all()
+    # the headline is the mean over draws, as for every query; network is the posterior-mean network's
+    np.testing.assert_allclose(p.to_numpy(), traj.draws.mean(axis=-1).reshape(-1), atol=1e-12)
+    np.testing.assert_allclose(frame["network"].to_numpy(), traj.point.reshape(-1), atol=1e-12)
     ds = traj.to_xarray()
     assert ds["probability"].dims == ("node", "slice")
     assert ds["draws"].dims == ("node", "slice", "draw")
     assert list(ds.coords["slice_name"].values) == list(STAGE_NAMES)
-    assert float(ds["mean"].sel(node="trust", slice=2)) == pytest.approx(frame.loc[("trust", 2), "mean"])
+    assert float(ds["probability"].sel(node="trust", slice=2)) == pytest.approx(frame.loc[("trust", 2), "probability"])
     data = json.loads(json.dumps(traj.to_dict()))
     assert [r["slice"] for r in data["trajectories"]["conflict"]] == [1, 2, 3, 4, 5]
     assert data["events"] == [
@@ -501,7 +505,7 @@ def test_cli_trajectory(mini, tmp_path, capsys):
     assert out.is_file() and f"wrote {out}" in captured.err
     assert main(["trajectory", "--model", str(mini.root), "--draws", "20", "--format", "csv"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == "node,slice,slice_name,state,probability,mean,low,high,fixed"
+    assert lines[0] == "node,slice,slice_name,state,probability,low,high,network,fixed"
     assert len(lines) == 1 + 2 * 5  # trust and collaborative behaviour (no faith) in 5 slices
     assert main(["trajectory", "--model", str(mini.root), "--draws", "20", "--slices", "3"]) == 0
     assert "mid-life" in capsys.readouterr().out
