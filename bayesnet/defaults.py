@@ -16,3 +16,7 @@ DEFAULT_TRAJECTORY_DRAWS = 1000
 3 ms on the default model (5 slices), against 0.01 ms statically."""
 DEFAULT_INERTIA_THRESHOLD = 0.5
 """P(faith high) below which, to the end, a collaboration is in collaborative inertia."""
+DEFAULT_HOST = "127.0.0.1"
+"""Where ``bayesnet serve`` listens: this machine only, unless told otherwise."""
+DEFAULT_PORT = 8765
+"""The port ``bayesnet serve`` listens on."""
