@@ -76,6 +76,10 @@ _HEADERS = {
 class Explorer:
     """What a server holds: the model, its shared posterior, caches and thread limits.
 
+    Threads: up to two answers (``quick``) at once, so the number a click changes comes
+    first; one lever-and-tornado analysis or web colouring at a time (``heavy``), so they
+    never take both cores from the answers; one report (``reports``).
+
     Parameters
     ----------
     model : Model
@@ -91,7 +95,7 @@ class Explorer:
     webs: LRUCache[dict[str, Any]] = field(default_factory=lambda: LRUCache(ANSWERS_KEPT))
     analyses: LRUCache[dict[str, Any]] = field(default_factory=lambda: LRUCache(ANALYSES_KEPT))
     quick: anyio.CapacityLimiter = field(default_factory=lambda: anyio.CapacityLimiter(2))
-    heavy: anyio.CapacityLimiter = field(default_factory=lambda: anyio.CapacityLimiter(2))
+    heavy: anyio.CapacityLimiter = field(default_factory=lambda: anyio.CapacityLimiter(1))
     reports: anyio.CapacityLimiter = field(default_factory=lambda: anyio.CapacityLimiter(1))
 
     @cached_property
@@ -223,7 +227,7 @@ def create_app(model: Model, *, draws: int | None = None, seed: int | None = Non
         Route("/api/model", model_route),
         Route("/api/answer", computed(explorer.answer, explorer.quick)),
         Route("/api/analysis", computed(explorer.analysis, explorer.heavy)),
-        Route("/api/web", computed(explorer.web, explorer.quick)),
+        Route("/api/web", computed(explorer.web, explorer.heavy)),
         Route("/api/node/{node}", node_route),
         Route("/api/report", report_route),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),

@@ -65,7 +65,10 @@ def serve(
         The address cannot be listened on.
     """
     import uvicorn
+    from threadpoolctl import threadpool_limits
 
+    # Requests run in parallel threads; BLAS threads inside each would only fight them for cores.
+    threadpool_limits(1)
     app = create_app(load(model_dir))
     sock = listen(host, port)
     app.state.explorer.warm()
