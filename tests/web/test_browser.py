@@ -52,11 +52,13 @@ def _browser_paths() -> tuple[str, str]:
 
 
 @pytest.fixture(scope="module")
-def server(app):
+def server(model):
     import uvicorn
 
+    from bayesnet.web import create_app
     from bayesnet.web.server import address, listen
 
+    app = create_app(model)  # its own app: its thread limits belong to this server's event loop
     sock = listen("127.0.0.1", 0)
     port = sock.getsockname()[1]
     app.state.explorer.warm()
