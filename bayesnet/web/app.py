@@ -63,6 +63,8 @@ ANSWERS_KEPT = 1024
 """Finished answers (and webs) kept per server: small JSON, one per what-if."""
 ANALYSES_KEPT = 256
 """Finished lever and tornado analyses kept per server."""
+REPORTS_QUEUED = 2
+"""Report requests that may wait for the one being written; more are refused (429)."""
 _HEADERS = {
     "Cache-Control": "no-store",
     "X-Content-Type-Options": "nosniff",
@@ -195,6 +197,8 @@ def create_app(model: Model, *, draws: int | None = None, seed: int | None = Non
     async def report_route(request: Request) -> Response:
         whatif = _whatif(request)
         whatif.question(explorer.model)  # refuse a bad what-if before queueing for a report
+        if explorer.reports.statistics().tasks_waiting >= REPORTS_QUEUED:
+            return _error(429, "reports are being written for other requests; try again in a minute")
         body = await _run(explorer.reports, request, lambda: explorer.report_zip(whatif))
         return Response(body, media_type="application/zip", headers={
             **_HEADERS, "Content-Disposition": 'attachment; filename="bayesnet-report.zip"'})

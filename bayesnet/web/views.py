@@ -134,9 +134,10 @@ def analysis_view(whatif: WhatIf, model: Model, post: Posterior) -> dict[str, An
         sets = sets[(sets.index < LEVER_ROWS) | (sets["rank"] == last)]
     lever_rows = []
     for r in sets.itertuples(index=False):
-        node_id, state = written[str(r.levers)] if str(r.levers) in written else (str(r.levers), "")
-        lever_rows.append({"rank": int(r.rank), "lever": node_id,
-                           "label": codebook[node_id].label if node_id in codebook else str(r.levers),
+        if str(r.levers) not in written:  # no lever left free: the one "set" is the empty one
+            continue
+        node_id, state = written[str(r.levers)]
+        lever_rows.append({"rank": int(r.rank), "lever": node_id, "label": codebook[node_id].label,
                            "state": state, "probability": r.probability, "gain": r.gain, "low": r.low,
                            "high": r.high, "p_improves": r.p_improves, "p_best": r.p_best, "tied": bool(r.tied)})
     frame = t.frame.head(TORNADO_ROWS)

@@ -183,3 +183,37 @@ def test_report_download_is_a_zip_and_the_model_folder_is_never_written(tmp_path
         assert "bayesnet-report/index.html" in names and "bayesnet-report/report.md" in names
         assert b"quick_wins=present" in archive.read("bayesnet-report/report.md")
     assert _tree_digest(folder) == before
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    folder = make_model_dir(tmp_path_factory.mktemp("web-small") / "m", sources=SENS_SOURCES,
+                            codebook=sens_codebook())
+    model = bayesnet.load(folder)
+    with TestClient(create_app(model, draws=200)) as c:
+        yield model, c
+
+
+def test_with_every_lever_set_no_lever_is_offered(small):
+    model, c = small
+    levers = [n for n in model.codebook.of_kind("context") if n.modifiable]
+    query = "&".join(f"do.{n.id}={n.upper}" for n in levers)
+    data = c.get(f"/api/analysis?target={TARGET}&{query}").json()
+    assert data["levers"] == [] and data["levers_free"] == 0
+    assert all(row["role"] == "given" for row in data["tornado"])
+
+
+def test_a_third_waiting_report_is_refused_in_words(small):
+    _, c = small
+    explorer = c.app.state.explorer
+
+    class Busy:
+        def statistics(self):
+            return type("Stats", (), {"tasks_waiting": 2})()
+
+    real, explorer.reports = explorer.reports, Busy()
+    try:
+        got = c.get(f"/api/report?target={TARGET}")
+    finally:
+        explorer.reports = real
+    assert got.status_code == 429 and "try again" in got.json()["error"]
