@@ -19,3 +19,7 @@ DEFAULT_INERTIA_THRESHOLD = 0.5
 DEFAULT_LOCK_WAIT = 60.0
 """Seconds an update waits for another update of the same folder to finish before giving up
 (``bayesnet update --wait SECONDS``); an update of the default model takes a few seconds."""
+DEFAULT_HOST = "127.0.0.1"
+"""Where ``bayesnet serve`` listens: this machine only, unless told otherwise."""
+DEFAULT_PORT = 8765
+"""The port ``bayesnet serve`` listens on."""

@@ -40,6 +40,7 @@ Start with:
                                         trust and faith over time, with events
   bayesnet render --out web.svg         the causal web, in the review's colours
   bayesnet init DIR / bayesnet update   a team's own copy, updated with new studies
+  bayesnet serve                        the what-if explorer in the browser (needs bayesnet[web])
 
 Every command takes --model DIR to use a team's own copy of the model instead of the
 embedded default.
@@ -48,7 +49,7 @@ embedded default.
 EPILOG = "Run 'bayesnet COMMAND --help' for the options of one command."
 
 
-COMMAND_MODULES = ("core", "updating", "analysis", "dynamics")
+COMMAND_MODULES = ("core", "updating", "analysis", "dynamics", "serving")
 """Modules of ``bayesnet.cli`` that add commands, in the order ``--help`` lists them."""
 
 
