@@ -210,11 +210,41 @@ def _evaluate_sets(q: Question, sets: Sequence[Mapping[str, int]]) -> np.ndarray
     return out
 
 
+class _SetDraws:
+    """``P(target = state | situation, do(set))`` per posterior draw, each set answered once:
+    single levers come from the tornado's sweep (the same quantity, already computed over
+    the same draws), other sets from :func:`_with_draws`."""
+
+    def __init__(self, q: Question, post: Posterior | None, t: Tornado) -> None:
+        self.q, self.post = q, post
+        self.known: dict[frozenset[tuple[str, int]], np.ndarray] = {}
+        if post is not None:
+            for v, d in t.draws.items():
+                for i in range(d.shape[0]):
+                    self.known[frozenset({(v, i)})] = d[i]
+
+    def __call__(self, chosen: Mapping[str, int]) -> np.ndarray | None:
+        if self.post is None:
+            return None
+        key = frozenset(chosen.items())
+        if key not in self.known:
+            out = _with_draws(self.q, chosen, self.post)
+            assert out is not None
+            self.known[key] = out
+        return self.known[key]
+
+
 def _with_draws(q: Question, chosen: Mapping[str, int], post: Posterior | None) -> np.ndarray | None:
-    """``P(target = state | situation, do(chosen))`` for every posterior draw."""
+    """``P(target = state | situation, do(chosen))`` for every posterior draw.
+
+    Setting a node is replacing its CPT by the one-hot table of the state set, in every
+    column (:func:`bayesnet.engine.intervene_columns`), so every set is answered through
+    ``q``'s own compiled contraction: one plan for all the sets a search evaluates, instead
+    of one plan search per set."""
     if post is None:
         return None
-    return answer(_also_set(q, chosen), post.cpts)
+    per_column = {v: np.full(post.n_draws, i) for v, i in chosen.items()}
+    return answer(q, post.cpts, per_column=per_column) if per_column else answer(q, post.cpts)
 
 
 def _greedy(q: Question, candidates: list[str], k: int) -> tuple[list[dict[str, int]], int, float]:
@@ -332,7 +362,8 @@ def levers(
         shortlist = [sets[i] for i in _shortlist(values)]
     else:
         shortlist, evaluated, bound = _greedy(q, candidates, k)
-    ranked = _rank_sets(q, shortlist, post, before, base_d)
+    set_draws = _SetDraws(q, post, t)
+    ranked = _rank_sets(q, shortlist, post, before, base_d, set_draws=set_draws)
     chosen = ranked.chosen
     after = ranked.after
     path_rows = []
@@ -340,7 +371,7 @@ def levers(
     for v in [v for v in singles.index if v in chosen]:
         partial[v] = chosen[v]
         path_rows.append({"step": len(partial), "lever": v, "state": model.spec.states[v][chosen[v]],
-                          "probability": _headline(q, dict(partial), post)})
+                          "probability": _headline(q, dict(partial), set_draws)})
     path_frame = pd.DataFrame(path_rows, columns=["step", "lever", "state", "probability"])
     return LeverResult(
         q, k, use, evaluated, before, after, {v: model.spec.states[v][i] for v, i in chosen.items()},
@@ -388,20 +419,20 @@ def _shortlist(values: np.ndarray) -> list[int]:
     return [int(i) for i, g in zip(order, groups, strict=True) if g <= last]
 
 
-def _headline(q: Question, chosen: dict[str, int], post: Posterior | None) -> float:
+def _headline(q: Question, chosen: dict[str, int], set_draws: _SetDraws) -> float:
     """The headline probability with ``chosen`` set: the mean over draws (or the network's)."""
-    draws = _with_draws(q, chosen, post)
+    draws = set_draws(chosen)
     return float(_evaluate_sets(q, [chosen])[0]) if draws is None else float(draws.mean())
 
 
 def _rank_sets(
     q: Question, shortlist: Sequence[dict[str, int]], post: Posterior | None, before: pd.Series,
-    base_d: np.ndarray | None,
+    base_d: np.ndarray | None, *, set_draws: _SetDraws,
 ) -> _RankedSets:
     """The short-listed sets over every draw: headline gain, its HDI, P(best), ties."""
     states = q.model.spec.states
     network = _evaluate_sets(q, shortlist)
-    per_draw = [_with_draws(q, dict(s), post) for s in shortlist]
+    per_draw = [set_draws(dict(s)) for s in shortlist]
     rows = []
     wins = np.zeros(len(shortlist))
     if post is not None and base_d is not None:
