@@ -13,6 +13,7 @@ nothing of the package but its errors.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import PurePath
 from typing import Any
 
 import numpy as np
@@ -29,6 +30,7 @@ __all__ = [
     "check_power_of_two",
     "check_probability",
     "check_seed",
+    "check_suffix",
 ]
 
 MAX_DRAW_BYTES = 4 * 2**30
@@ -85,6 +87,21 @@ def check_choice(value: Any, name: str, owner: str, options: Iterable[str]) -> s
             f"Got {value!r} instead{more}"
         )
     return value
+
+
+def check_suffix(path: Any, name: str, owner: str, suffixes: Iterable[str]) -> str:
+    """The suffix of a file path, lower-cased, which must be one of ``suffixes`` (each with
+    its dot, lower case); the closest one is suggested. Returns the suffix."""
+    allowed = list(suffixes)
+    suffix = PurePath(str(path)).suffix.lower() if isinstance(path, str | PurePath) else ""
+    if suffix not in allowed:
+        hint = closest(suffix, allowed, n=1) if suffix else []
+        more = f"; did you mean {hint[0]!r}?" if hint else ""
+        raise ParameterError(
+            f"The {name!r} parameter of {owner} must be a file name ending in one of {', '.join(allowed)}. "
+            f"Got {str(path)!r} instead{more}"
+        )
+    return suffix
 
 
 def check_seed(value: Any, owner: str) -> int:

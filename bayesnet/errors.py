@@ -15,10 +15,13 @@ the bad value and, for unknown names, the closest known ones::
     │   └── ZeroProbabilityError   findings that cannot occur together
     ├── ParameterError             an option out of range (draws, HDI probability, seed ...)
     ├── EngineError                a network or CPTs the inference engine cannot use
+    ├── ExportError                a model a file format cannot hold as it is (state names)
+    ├── MissingDependencyError     an optional package a feature needs is not installed
     └── UpdateError                an update that would lose or corrupt data
 
-All of them subclass :class:`ValueError` as well, except :class:`UpdateError`, so
-``except ValueError`` keeps working for callers that do not know this module.
+All of them subclass :class:`ValueError` as well, except :class:`UpdateError` and
+:class:`MissingDependencyError` (an :class:`ImportError`), so ``except ValueError`` keeps
+working for callers that do not know this module.
 """
 
 from __future__ import annotations
@@ -32,8 +35,10 @@ __all__ = [
     "CycleError",
     "DuplicateIdError",
     "EngineError",
+    "ExportError",
     "FileFormatError",
     "InputError",
+    "MissingDependencyError",
     "ParameterError",
     "QueryError",
     "SchemaError",
@@ -205,6 +210,29 @@ class EngineError(BayesnetError, ValueError):
     Raised by :mod:`bayesnet.engine`, which speaks in variable names and state indices; a
     model built from valid files never causes one.
     """
+
+
+class ExportError(BayesnetError, ValueError):
+    """A model that a file format cannot hold as it is, such as a state name the format does
+    not allow (the message names the node, the value and the format), or a file written by
+    an optional package in a form bayesnet does not know how to complete."""
+
+
+class MissingDependencyError(BayesnetError, ImportError):
+    """An optional package that a feature needs is not installed.
+
+    Attributes
+    ----------
+    package : str
+        The package to install.
+    extra : str
+        The bayesnet extra that installs it (``pip install 'bayesnet[EXTRA]'``).
+    """
+
+    def __init__(self, message: str, *, package: str, extra: str) -> None:
+        self.package = package
+        self.extra = extra
+        super().__init__(message, name=package)
 
 
 class UpdateError(BayesnetError):
