@@ -28,8 +28,10 @@ from bayesnet.errors import (
     CycleError,
     DuplicateIdError,
     EngineError,
+    ExportError,
     FileFormatError,
     InputError,
+    MissingDependencyError,
     ParameterError,
     QueryError,
     SchemaError,
@@ -53,7 +55,7 @@ if _typing.TYPE_CHECKING:
         sobol_indices,
         tornado,
     )
-    from bayesnet.build import Model, load, summary
+    from bayesnet.build import Model, export, load, summary
     from bayesnet.dynamics import Inertia, Trajectory, collaborative_inertia, trajectory
     from bayesnet.inference import (
         Comparison,
@@ -79,7 +81,7 @@ _LAZY = {
         "EvidenceRanking", "LeverResult", "Sensitivity", "Tornado", "evidence_ranking", "findings_sensitivity",
         "levers", "sensitivity", "sobol_indices", "tornado",
     ),
-    "bayesnet.build": ("Model", "load", "summary"),
+    "bayesnet.build": ("Model", "export", "load", "summary"),
     "bayesnet.dynamics": ("Inertia", "Trajectory", "collaborative_inertia", "trajectory"),
     "bayesnet.inference": (
         "Comparison", "JointResult", "Posterior", "QueryResult", "QueryResults", "Question", "Situation", "compare",
@@ -100,11 +102,13 @@ __all__ = [
     "DuplicateIdError",
     "EngineError",
     "EvidenceRanking",
+    "ExportError",
     "FileFormatError",
     "Inertia",
     "InputError",
     "JointResult",
     "LeverResult",
+    "MissingDependencyError",
     "Model",
     "ParameterError",
     "Posterior",
@@ -129,6 +133,7 @@ __all__ = [
     "compare",
     "contrast",
     "evidence_ranking",
+    "export",
     "findings_sensitivity",
     "init_model",
     "joint",
