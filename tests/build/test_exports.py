@@ -24,7 +24,7 @@ from bayesnet.build.interchange import identifier, percent_encode
 from bayesnet.build.network import cpts_from_pgmpy, from_bif, from_xmlbif
 from bayesnet.cli import main
 from bayesnet.errors import ExportError, MissingDependencyError, ParameterError
-from tests.helpers import MINI_CODEBOOK, MINI_SOURCES, cmoc, make_model_dir, source
+from tests.helpers import MINI_CODEBOOK, MINI_SOURCES, REPO, cmoc, make_model_dir, source
 from tests.public_networks import import_pgmpy, import_pyagrum
 
 TARGET = "collaborative_behaviour"
@@ -289,11 +289,20 @@ def test_net_and_xdsl_carry_name_labels_and_sources(model, files):
         assert attrs["definition"] == node.definition
         assert {k: v for k, v in attrs.items() if k.startswith("link_")} == _link_texts(model, node.id)
         assert re.search(r"states = \(" + " ".join(f'"{s}"' for s in node.states) + r"\);", blocks[node.id])
+    header = re.match(r"\s*net \{\n(.*?)^\}$", net, flags=re.M | re.S).group(1)
+    written = dict(re.findall(r'^\s+source_(\w+) = "(.*)";$', header, flags=re.M))
+    citations = [(s.id, s.citation) for s in sorted(model.evidence, key=lambda s: s.reference)]
+    cited = [(sid, c) for sid, c in citations if sid in written]
+    assert cited and all(unquote(written[sid]) == c for sid, c in cited)
+    # pyAgrum reads them as network properties, but each byte of a non-ASCII character as a space
+    assert all(bn.property(f"source_{sid}") == c for sid, c in cited if c.isascii())
     root = ET.parse(files[".xdsl"]).getroot()  # noqa: S314 - our own file
     assert root.get("id") == identifier(model.name)
     genie = root.find("extensions/genie")
     assert genie.get("name") == model.name
-    assert genie.find("comment").text.startswith(model.name + "\\n")
+    network_comment = genie.find("comment").text.split("\\n")
+    assert network_comment[0] == model.name
+    assert [line for line in network_comment if re.match(r"S\d+: ", line)] == [f"{sid}: {c}" for sid, c in cited]
     for element in genie.findall("node"):
         node = model.codebook[element.get("id")]
         assert element.find("name").text == node.label
@@ -393,3 +402,16 @@ def test_cli_help_lists_every_format_and_which_need_the_extra(capsys):
             assert suffix in text
         line = next(line for line in text.splitlines() if line.strip().startswith(fmt.suffixes[0] + " "))
         assert ("pip install 'bayesnet[exports]'" in line) == (fmt.extra == "exports"), line
+
+
+def test_the_numbers_the_docs_quote_for_an_exported_file_are_the_models():
+    """README's and docs/exports.md's P(collaborative behaviour) in an ICS: the file's (point)
+    and bayesnet's headline with its interval."""
+    model = bayesnet.load()
+    result = bayesnet.query(model, TARGET, scenario="integrated_care_system")
+    low, high = result.interval.loc["collaborative"]
+    point, headline = result.point[1], result.distribution["collaborative"]
+    for doc in (REPO / "README.md", REPO / "docs" / "exports.md"):
+        text = " ".join(doc.read_text(encoding="utf-8").split())
+        assert f"{point:.3f} from the file" in text or f"in an ICS: {point:.3f}" in text, doc
+        assert f"{headline:.3f} (94% HDI {low:.2f} to {high:.2f})" in text, doc
