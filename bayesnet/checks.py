@@ -89,18 +89,26 @@ def check_choice(value: Any, name: str, owner: str, options: Iterable[str]) -> s
     return value
 
 
-def check_suffix(path: Any, name: str, owner: str, suffixes: Iterable[str]) -> str:
-    """The suffix of a file path, lower-cased, which must be one of ``suffixes`` (each with
-    its dot, lower case); the closest one is suggested. Returns the suffix."""
+def check_suffix(path: Any, suffixes: Iterable[str], *, what: str) -> str:
+    """The lower-cased suffix of a file name, which must be one of ``suffixes`` (each with its
+    dot, lower case); the message lists them and suggests the closest. Returns the suffix.
+
+    Examples
+    --------
+    >>> check_suffix("model.xmbif", (".bif", ".bifxml", ".xmlbif"), what="export")
+    Traceback (most recent call last):
+    ...
+    bayesnet.errors.ParameterError: model.xmbif: unknown export format '.xmbif'; use .bif, .bifxml or .xmlbif; \
+did you mean '.xmlbif'?
+    """
     allowed = list(suffixes)
-    suffix = PurePath(str(path)).suffix.lower() if isinstance(path, str | PurePath) else ""
+    name = str(path)
+    suffix = PurePath(name).suffix.lower()
     if suffix not in allowed:
+        listed = ", ".join(allowed[:-1]) + " or " + allowed[-1] if len(allowed) > 1 else allowed[0]
         hint = closest(suffix, allowed, n=1) if suffix else []
         more = f"; did you mean {hint[0]!r}?" if hint else ""
-        raise ParameterError(
-            f"The {name!r} parameter of {owner} must be a file name ending in one of {', '.join(allowed)}. "
-            f"Got {str(path)!r} instead{more}"
-        )
+        raise ParameterError(f"{name}: unknown {what} format {suffix!r}; use {listed}{more}")
     return suffix
 
 

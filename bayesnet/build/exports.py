@@ -87,9 +87,9 @@ def export_format(path: str | Path) -> ExportFormat:
     MissingDependencyError
         A format whose extra is not installed (the message names it).
     """
-    suffix = check_suffix(path, "path", "export", _BY_SUFFIX)
+    suffix = check_suffix(path, _BY_SUFFIX, what="export")
     if Path(path).is_dir():
-        raise ParameterError(f"The 'path' parameter of export must be a file name. Got {str(path)!r}, a folder.")
+        raise ParameterError(f"{path}: is a directory, expected a file name for the export")
     fmt = _BY_SUFFIX[suffix]
     if fmt.extra == EXTRA:
         import_pyagrum()

@@ -346,12 +346,12 @@ def test_the_same_model_gives_the_same_bytes(model, files, tmp_path):
 
 def test_an_unknown_suffix_lists_the_valid_ones_and_the_closest_before_computing(tmp_path):
     model = bayesnet.load()
-    valid = r"\.bif, \.bifxml, \.xmlbif, \.xml, \.xdsl, \.net"
-    with pytest.raises(ParameterError, match=valid + r".*did you mean '\.xmlbif'"):
+    valid = r"unknown export format '\.xmbif'; use \.bif, \.bifxml, \.xmlbif, \.xml, \.xdsl or \.net"
+    with pytest.raises(ParameterError, match=valid + r"; did you mean '\.xmlbif'\?"):
         export(model, tmp_path / "model.xmbif")
     folder = tmp_path / "looks_like.bif"
     folder.mkdir()
-    with pytest.raises(ParameterError, match="a folder"):
+    with pytest.raises(ParameterError, match="is a directory, expected a file name"):
         export(model, folder)
     assert "cpts" not in vars(model) and "spec" not in vars(model)  # nothing was computed
     assert sorted(p.name for p in tmp_path.iterdir()) == ["looks_like.bif"]
