@@ -28,8 +28,10 @@ from bayesnet.errors import (
     CycleError,
     DuplicateIdError,
     EngineError,
+    ExportError,
     FileFormatError,
     InputError,
+    MissingDependencyError,
     OutputError,
     ParameterError,
     QueryError,
@@ -55,7 +57,7 @@ if _typing.TYPE_CHECKING:
         sobol_indices,
         tornado,
     )
-    from bayesnet.build import Model, load, summary
+    from bayesnet.build import Model, export, load, summary
     from bayesnet.dynamics import Inertia, Trajectory, collaborative_inertia, trajectory
     from bayesnet.inference import (
         Comparison,
@@ -81,7 +83,7 @@ _LAZY = {
         "EvidenceRanking", "Findings", "LeverResult", "Sensitivity", "Tornado", "evidence_ranking",
         "findings_sensitivity", "levers", "sensitivity", "sobol_indices", "tornado",
     ),
-    "bayesnet.build": ("Model", "load", "summary"),
+    "bayesnet.build": ("Model", "export", "load", "summary"),
     "bayesnet.dynamics": ("Inertia", "Trajectory", "collaborative_inertia", "trajectory"),
     "bayesnet.inference": (
         "Comparison", "JointResult", "Posterior", "QueryResult", "QueryResults", "Question", "Situation", "compare",
@@ -102,12 +104,14 @@ __all__ = [
     "DuplicateIdError",
     "EngineError",
     "EvidenceRanking",
+    "ExportError",
     "FileFormatError",
     "Findings",
     "Inertia",
     "InputError",
     "JointResult",
     "LeverResult",
+    "MissingDependencyError",
     "Model",
     "OutputError",
     "ParameterError",
@@ -133,6 +137,7 @@ __all__ = [
     "compare",
     "contrast",
     "evidence_ranking",
+    "export",
     "findings_sensitivity",
     "init_model",
     "joint",

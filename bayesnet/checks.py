@@ -13,6 +13,7 @@ nothing of the package but its errors.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import PurePath
 from typing import Any
 
 import numpy as np
@@ -30,6 +31,7 @@ __all__ = [
     "check_probability",
     "check_seconds",
     "check_seed",
+    "check_suffix",
 ]
 
 MAX_DRAW_BYTES = 4 * 2**30
@@ -86,6 +88,29 @@ def check_choice(value: Any, name: str, owner: str, options: Iterable[str]) -> s
             f"Got {value!r} instead{more}"
         )
     return value
+
+
+def check_suffix(path: Any, suffixes: Iterable[str], *, what: str) -> str:
+    """The lower-cased suffix of a file name, which must be one of ``suffixes`` (each with its
+    dot, lower case); the message lists them and suggests the closest. Returns the suffix.
+
+    Examples
+    --------
+    >>> check_suffix("model.xmbif", (".bif", ".bifxml", ".xmlbif"), what="export")
+    Traceback (most recent call last):
+    ...
+    bayesnet.errors.ParameterError: model.xmbif: unknown export format '.xmbif'; use .bif, .bifxml or .xmlbif; \
+did you mean '.xmlbif'?
+    """
+    allowed = list(suffixes)
+    name = str(path)
+    suffix = PurePath(name).suffix.lower()
+    if suffix not in allowed:
+        listed = ", ".join(allowed[:-1]) + " or " + allowed[-1] if len(allowed) > 1 else allowed[0]
+        hint = closest(suffix, allowed, n=1) if suffix else []
+        more = f"; did you mean {hint[0]!r}?" if hint else ""
+        raise ParameterError(f"{name}: unknown {what} format {suffix!r}; use {listed}{more}")
+    return suffix
 
 
 def check_seed(value: Any, owner: str) -> int:

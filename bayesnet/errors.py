@@ -16,10 +16,12 @@ the bad value and, for unknown names, the closest known ones::
     ├── ParameterError             an option out of range (draws, HDI probability, seed ...)
     ├── EngineError                a network or CPTs the inference engine cannot use
     ├── OutputError                an output path that cannot be written
+    ├── ExportError                a model a file format cannot hold as it is (state names)
+    ├── MissingDependencyError     an optional package a feature needs is not installed
     └── UpdateError                an update that would lose or corrupt data
 
-All of them subclass :class:`ValueError` as well, except :class:`UpdateError` and
-:class:`OutputError`, so
+All of them subclass :class:`ValueError` as well, except :class:`UpdateError`,
+:class:`OutputError` and :class:`MissingDependencyError` (an :class:`ImportError`), so
 ``except ValueError`` keeps working for callers that do not know this module.
 """
 
@@ -34,8 +36,10 @@ __all__ = [
     "CycleError",
     "DuplicateIdError",
     "EngineError",
+    "ExportError",
     "FileFormatError",
     "InputError",
+    "MissingDependencyError",
     "OutputError",
     "ParameterError",
     "QueryError",
@@ -214,6 +218,29 @@ class OutputError(BayesnetError):
     """An output path that cannot be written: a file where a folder is needed (or the
     reverse), a folder that does not exist or is not writable, an unknown file type, or a
     write the file system refused. Checked before any computation where possible."""
+
+
+class ExportError(BayesnetError, ValueError):
+    """A model that a file format cannot hold as it is, such as a state name the format does
+    not allow (the message names the node, the value and the format), or a file written by
+    an optional package in a form bayesnet does not know how to complete."""
+
+
+class MissingDependencyError(BayesnetError, ImportError):
+    """An optional package that a feature needs is not installed.
+
+    Attributes
+    ----------
+    package : str
+        The package to install.
+    extra : str
+        The bayesnet extra that installs it (``pip install 'bayesnet[EXTRA]'``).
+    """
+
+    def __init__(self, message: str, *, package: str, extra: str) -> None:
+        self.package = package
+        self.extra = extra
+        super().__init__(message, name=package)
 
 
 class UpdateError(BayesnetError):

@@ -6,16 +6,21 @@
 * :mod:`~bayesnet.build.parameters` -- the uncertain parameters, their means and draws;
 * :mod:`~bayesnet.build.cpt` -- logistic CPTs from link weights;
 * :mod:`~bayesnet.build.model` -- :class:`Model`, which holds all of it, and :func:`load`;
-* :mod:`~bayesnet.build.network` -- the adapter to pgmpy (the only module that imports it),
-  BIF and XMLBIF;
-* :mod:`~bayesnet.build.contents` -- what a model holds, as plain data.
+* :mod:`~bayesnet.build.network` -- the adapter to pgmpy (the only module that imports it);
+* :mod:`~bayesnet.build.contents` -- what a model holds, as plain data;
+* :mod:`~bayesnet.build.interchange` -- what an exported network holds; BIF and XMLBIF text;
+* :mod:`~bayesnet.build.agrum` -- the adapter to pyAgrum (the only module that imports it, an
+  optional extra): GeNIe and Hugin files;
+* :mod:`~bayesnet.build.exports` -- :func:`export`: the file format from the file's suffix.
 
-Pure computation apart from :func:`load` (reads through :mod:`bayesnet.inputs`). May import:
+Pure computation apart from :func:`load` (reads through :mod:`bayesnet.inputs`) and
+:func:`export` (writes through :mod:`bayesnet.files`). May import:
 :mod:`bayesnet.inputs`, :mod:`bayesnet.engine` (the :class:`~bayesnet.engine.Structure` a
 model hands the engine) and the bottom modules.
 """
 
 from bayesnet.build.contents import summary
+from bayesnet.build.exports import export
 from bayesnet.build.model import CPTs, Model, load
 
-__all__ = ["CPTs", "Model", "load", "summary"]
+__all__ = ["CPTs", "Model", "export", "load", "summary"]

@@ -1,8 +1,11 @@
-"""The adapter to pgmpy: our CPT arrays as a ``DiscreteBayesianNetwork``, BIF and XMLBIF.
+"""The adapter to pgmpy: our CPT arrays as a ``DiscreteBayesianNetwork``, and pgmpy's BIF
+and XMLBIF readers.
 
 This is the only module that imports pgmpy, so the rest of the package speaks numpy and
 pandas and the pgmpy version can move. pgmpy is imported inside the functions: importing
-it costs seconds, which commands like ``bayesnet --help`` should not pay.
+it costs seconds, which commands like ``bayesnet --help`` should not pay. Exports are
+written by :mod:`bayesnet.build.interchange` (pgmpy's writers drop the network's name,
+labels, definitions and sources).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from bayesnet.build.cpt import NetworkSpec
 if TYPE_CHECKING:
     from pgmpy.models import DiscreteBayesianNetwork
 
-__all__ = ["cpts_from_pgmpy", "from_bif", "from_xmlbif", "to_bif", "to_pgmpy", "to_xmlbif"]
+__all__ = ["cpts_from_pgmpy", "from_bif", "from_xmlbif", "to_pgmpy"]
 
 
 def to_pgmpy(spec: NetworkSpec, cpts: Mapping[str, np.ndarray]) -> DiscreteBayesianNetwork:
@@ -75,29 +78,16 @@ def cpts_from_pgmpy(network: DiscreteBayesianNetwork) -> dict[str, tuple[tuple[s
     return out
 
 
-def to_bif(network: DiscreteBayesianNetwork) -> str:
-    """The network as BIF text (full float precision)."""
-    from pgmpy.readwrite import BIFWriter
-
-    return str(BIFWriter(network))
-
-
-def to_xmlbif(network: DiscreteBayesianNetwork) -> str:
-    """The network as XMLBIF text."""
-    from pgmpy.readwrite import XMLBIFWriter
-
-    return str(XMLBIFWriter(network))
-
-
-def from_bif(text: str) -> DiscreteBayesianNetwork:
-    """Read BIF text (as written by :func:`to_bif`) back into a pgmpy network."""
+def from_bif(text: str, *, properties: bool = False) -> DiscreteBayesianNetwork:
+    """Read BIF text (as :func:`bayesnet.build.interchange.bif_text` writes it) into a pgmpy
+    network; with ``properties``, each variable's ``property`` lines become node attributes."""
     from pgmpy.readwrite import BIFReader
 
-    return _quiet(BIFReader(string=text).get_model)
+    return _quiet(BIFReader(string=text, include_properties=properties).get_model)
 
 
 def from_xmlbif(text: str) -> DiscreteBayesianNetwork:
-    """Read XMLBIF text back into a pgmpy network."""
+    """Read XMLBIF text into a pgmpy network (each variable's ``<PROPERTY>`` becomes a node attribute)."""
     from pgmpy.readwrite import XMLBIFReader
 
     return _quiet(XMLBIFReader(string=text).get_model)

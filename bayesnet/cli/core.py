@@ -111,9 +111,22 @@ def register(sub: Any) -> None:
     add_format(p, ("table", "json", "csv"))
     p.set_defaults(handler=cmd_compare)
 
-    p = sub.add_parser("export", help="write the posterior-mean network as BIF or XMLBIF")
+    p = sub.add_parser(
+        "export", help="write the posterior-mean network for other tools (BIF, XMLBIF, GeNIe, Hugin)",
+        description="Write the network with posterior-mean parameters in the format FILE's suffix names,\n"
+        "with its name, each node's label and definition, and the links into each node with the\n"
+        "sources for and against them. The file answers as bayesnet's result.point does, not the\n"
+        "headline (the mean over posterior draws), and carries no intervals, feedback links or scenarios.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="formats, by FILE's suffix:\n"
+        "  .bif       BIF          pgmpy, pyAgrum, bnlearn (R)\n"
+        "  .bifxml    XMLBIF       pyAgrum, pgmpy, Weka (.xmlbif and .xml too; pyAgrum opens only .bifxml)\n"
+        "  .xdsl      GeNIe XDSL   GeNIe, SMILE, pgmpy     needs pyAgrum: pip install 'bayesnet[exports]'\n"
+        "  .net       Hugin NET    Hugin, GeNIe, pyAgrum   needs pyAgrum: pip install 'bayesnet[exports]'\n\n"
+        "Example:\n  bayesnet export --out model.bifxml",
+    )
     add_model(p)
-    p.add_argument("--out", required=True, metavar="FILE", help="FILE.bif or FILE.xml / FILE.xmlbif")
+    p.add_argument("--out", required=True, metavar="FILE", help="output file; its suffix picks the format (below)")
     p.set_defaults(handler=cmd_export)
 
 
@@ -295,20 +308,13 @@ def print_comparison(result: Any, fmt: str) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from bayesnet.build.network import to_bif, to_xmlbif
-    from bayesnet.files import check_output_file, write_text_atomic
+    from bayesnet.build.exports import export, export_format
 
-    out = check_output_file(args.out, suffixes=(".bif", ".xml", ".xmlbif"), what="export")
-    model = load_model(args)
-    suffix = out.suffix.lower()
-    if suffix == ".bif":
-        text = to_bif(model.network)
-    elif suffix in {".xml", ".xmlbif"}:
-        text = to_xmlbif(model.network)
-    else:
-        raise BayesnetError(f"{out}: unknown export format {suffix!r}; use .bif, .xml or .xmlbif")
-    write_text_atomic(out, text)
-    print(f"wrote {out}")
+    fmt = export_format(args.out)  # suffix, folder and extra checked before the model is loaded
+    path = export(load_model(args), args.out)
+    print(f"wrote {path} ({fmt.name}; opens in {fmt.opened_by})")
+    if path.suffix.lower() in {".xmlbif", ".xml"}:
+        print("note: pyAgrum opens XMLBIF only under the suffix .bifxml")
     return 0
 
 
