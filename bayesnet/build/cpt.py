@@ -24,10 +24,9 @@ This module is pure numpy: every function is vectorised over a trailing draw axi
 from __future__ import annotations
 
 import functools
-import itertools
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -126,18 +125,18 @@ def network_spec(codebook: Codebook, links: pd.DataFrame, graph: nx.DiGraph) -> 
             continue
         rows = tuple(int(i) for i in np.flatnonzero(same_time["to"].to_numpy() == node))
         pa = parents[node]
-        configs = list(itertools.product(*(range(len(states[p])) for p in pa)))
+        # every parent configuration in C order over ``pa``: (n_configs, n_parents) state indices
+        configs = np.indices([len(states[p]) for p in pa]).reshape(len(pa), -1).T
         design = np.zeros((len(configs), len(rows)))
         for j, row in enumerate(rows):
             link = same_time.iloc[row]
             pos = pa.index(link["from"])
             scale = len(states[link["from"]]) - 1
-            mod = None
+            column = configs[:, pos] / scale - 0.5
             if link["when_node"] is not None and not pd.isna(link["when_node"]):
                 mod = (pa.index(link["when_node"]), states[link["when_node"]].index(link["when_state"]))
-            for i, cfg in enumerate(configs):
-                holds = mod is None or cfg[mod[0]] == mod[1]
-                design[i, j] = (cfg[pos] / scale - 0.5) if holds else 0.0
+                column = np.where(configs[:, mod[0]] == mod[1], column, 0.0)
+            design[:, j] = column
         children.append(ChildSpec(node, pa, rows, design))
     return NetworkSpec(order, states, parents, roots, tuple(children), same_time)
 
@@ -214,6 +213,7 @@ def build_cpts(
     weights: np.ndarray,
     bias: Mapping[str, np.ndarray],
     base_rate: Mapping[str, np.ndarray],
+    nodes: Collection[str] | None = None,
 ) -> dict[str, np.ndarray]:
     """Every CPT for every draw.
 
@@ -227,6 +227,8 @@ def build_cpts(
     base_rate : mapping
         Root node -> shape ``(S,)`` probability of its upper state (for a root with more
         than two states, the remaining mass is spread evenly over its lower states).
+    nodes : collection of str, optional
+        Build only these nodes' CPTs (the weights of other links are not read).
 
     Returns
     -------
@@ -238,6 +240,8 @@ def build_cpts(
     n_draws = weights.shape[1] if weights.ndim == 2 else 1
     cpts: dict[str, np.ndarray] = {}
     for root in spec.roots:
+        if nodes is not None and root not in nodes:
+            continue
         card = spec.card(root)
         p = np.broadcast_to(np.asarray(base_rate[root], dtype=float), (n_draws,))
         table = np.empty((card, n_draws))
@@ -245,6 +249,8 @@ def build_cpts(
         table[:-1] = (1.0 - p) / (card - 1)
         cpts[root] = table
     for child in spec.children:
+        if nodes is not None and child.node not in nodes:
+            continue
         card = spec.card(child.node)
         b = np.broadcast_to(np.asarray(bias[child.node], dtype=float), (n_draws,))
         w = weights[list(child.link_rows), :]
