@@ -53,7 +53,7 @@ if _typing.TYPE_CHECKING:
         sobol_indices,
         tornado,
     )
-    from bayesnet.build import Model, load, summary
+    from bayesnet.build import Model, load, select_sources, summary
     from bayesnet.dynamics import Inertia, Trajectory, collaborative_inertia, trajectory
     from bayesnet.inference import (
         Comparison,
@@ -79,7 +79,7 @@ _LAZY = {
         "EvidenceRanking", "LeverResult", "Sensitivity", "Tornado", "evidence_ranking", "findings_sensitivity",
         "levers", "sensitivity", "sobol_indices", "tornado",
     ),
-    "bayesnet.build": ("Model", "load", "summary"),
+    "bayesnet.build": ("Model", "load", "select_sources", "summary"),
     "bayesnet.dynamics": ("Inertia", "Trajectory", "collaborative_inertia", "trajectory"),
     "bayesnet.inference": (
         "Comparison", "JointResult", "Posterior", "QueryResult", "QueryResults", "Question", "Situation", "compare",
@@ -139,6 +139,7 @@ __all__ = [
     "question",
     "read_timeline",
     "render",
+    "select_sources",
     "sensitivity",
     "sobol_indices",
     "summary",

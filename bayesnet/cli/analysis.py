@@ -10,6 +10,7 @@ from bayesnet.cli.common import (
     add_format,
     add_model,
     add_situation,
+    add_sources,
     add_uncertainty,
     int_arg,
     load_model,
@@ -56,6 +57,7 @@ def register(sub: Any) -> None:
         epilog="Example:\n  bayesnet sensitivity collaborative_behaviour --scenario integrated_care_system --levers 2",
     )
     add_model(p)
+    add_sources(p)
     p.add_argument("target", metavar="TARGET", help="node id to explain")
     p.add_argument("--state", help="state of TARGET whose probability is analysed (default: its upper state)")
     add_situation(p)
@@ -80,6 +82,7 @@ def register(sub: Any) -> None:
         epilog="Example:\n  bayesnet report --scenario integrated_care_system --out report/",
     )
     add_model(p)
+    add_sources(p)
     add_situation(p)
     p.add_argument("--target", default=DEFAULT_TARGET, help=f"node to explain (default: {DEFAULT_TARGET})")
     p.add_argument("--state", help="state of the target (default: its upper state)")
