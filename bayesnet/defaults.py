@@ -16,3 +16,6 @@ DEFAULT_TRAJECTORY_DRAWS = 1000
 3 ms on the default model (5 slices), against 0.01 ms statically."""
 DEFAULT_INERTIA_THRESHOLD = 0.5
 """P(faith high) below which, to the end, a collaboration is in collaborative inertia."""
+DEFAULT_ROBUSTNESS_SETTINGS = 64
+"""Settings of the model a robustness analysis samples besides the model's own (a Latin
+hypercube of this many; about 20 s with 4,000 draws on the default model, benchmarks/README.md)."""
