@@ -120,21 +120,23 @@ def network_spec(codebook: Codebook, links: pd.DataFrame, graph: nx.DiGraph) -> 
     order = _topological(graph, codebook)
     roots = tuple(n for n in order if not parents[n])
     children = []
+    to = same_time["to"].to_numpy()
+    sources, when_nodes, when_states = (same_time[c].tolist() for c in ("from", "when_node", "when_state"))
     for node in order:
         if not parents[node]:
             continue
-        rows = tuple(int(i) for i in np.flatnonzero(same_time["to"].to_numpy() == node))
+        rows = tuple(int(i) for i in np.flatnonzero(to == node))
         pa = parents[node]
         # every parent configuration in C order over ``pa``: (n_configs, n_parents) state indices
         configs = np.indices([len(states[p]) for p in pa]).reshape(len(pa), -1).T
         design = np.zeros((len(configs), len(rows)))
         for j, row in enumerate(rows):
-            link = same_time.iloc[row]
-            pos = pa.index(link["from"])
-            scale = len(states[link["from"]]) - 1
+            pos = pa.index(sources[row])
+            scale = len(states[sources[row]]) - 1
             column = configs[:, pos] / scale - 0.5
-            if link["when_node"] is not None and not pd.isna(link["when_node"]):
-                mod = (pa.index(link["when_node"]), states[link["when_node"]].index(link["when_state"]))
+            when = when_nodes[row]
+            if when is not None and not pd.isna(when):
+                mod = (pa.index(when), states[when].index(when_states[row]))
                 column = np.where(configs[:, mod[0]] == mod[1], column, 0.0)
             design[:, j] = column
         children.append(ChildSpec(node, pa, rows, design))
