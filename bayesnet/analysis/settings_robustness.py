@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -194,6 +194,16 @@ def _rows(base: Settings, variations: Sequence[Variation], design: str, n: int, 
         strata = np.stack([(rng.permutation(n) + rng.random(n)) / n for _ in variations], axis=1)  # Latin hypercube
         combos = [{v.name: v.at(float(u)) for v, u in zip(variations, row, strict=True)} for row in strata]
     return [own, *combos]
+
+
+def _answers(m: Model, moved: Sequence[Question], post: Posterior,
+             base_signatures: Mapping[str, Hashable]) -> list[np.ndarray]:
+    """The questions asked of the model with other settings over the posterior's draws; the tables
+    built for it are freed on return (one setting's at a time are held)."""
+    reads = set().union(*(relevant_nodes(m.structure, [x.target, *x.evidence], x.do) - set(x.do) for x in moved))
+    cpts, _ = shared_cpt_draws(m, post.model, post.cpts, n_draws=post.n_draws, seed=post.seed, nodes=reads,
+                               base_signatures=base_signatures)
+    return [answer(x, cpts) for x in moved]
 
 
 @dataclass(frozen=True)
@@ -377,10 +387,7 @@ def robustness(
         m = model if i == 0 else Model(model.codebook, model.evidence, settings, model.scenarios,
                                        dict(model.review_summary), model.root, model.selection)
         moved = [x.of(m) for x in asked]
-        reads = set().union(*(relevant_nodes(m.structure, [x.target, *x.evidence], x.do) - set(x.do) for x in moved))
-        cpts, _ = shared_cpt_draws(m, model, post.cpts, n_draws=post.n_draws, seed=post.seed, nodes=reads,
-                                   base_signatures=base_signatures)
-        once = [answer(x, cpts) for x in moved]
+        once = _answers(m, moved, post, base_signatures)
         draws = [once[i] for i in which]
         mean, low, high = summarise(draws[0], post.hdi_prob)
         row: dict[str, Any] = {"setting": i, **values, "probability": mean, "low": low, "high": high}

@@ -28,7 +28,7 @@ Pure: no I/O.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -225,11 +225,7 @@ def influence(
         theirs = cpt_signatures(reduced)
         changed = {n for n, sig in theirs.items() if signatures.get(n) != sig}
         if changed & read_now:
-            moved = [x.of(reduced) for x in asked]
-            reads = set().union(*(_reads(x) for x in moved))
-            cpts, _ = shared_cpt_draws(reduced, model, post.cpts, n_draws=post.n_draws, seed=post.seed, nodes=reads,
-                                       base_signatures=signatures, signatures=theirs)
-            again = [answer(x, cpts) for x in moved]
+            again = _answers(reduced, asked, post, signatures=signatures, theirs=theirs)
             draws = [again[i] for i in which]
         else:  # nothing the questions read differs: the same draws, exactly
             draws = now
@@ -239,6 +235,17 @@ def influence(
     p_claim = None if claim is None else float(np.mean(now[1] - now[2] > 0))
     difference = None if claim is None else float(np.mean(now[1] - now[2]))
     return Influence(q, post, float(np.mean(now[0])), claim, p_claim, difference, frame, rank_by)
+
+
+def _answers(reduced: Model, asked: Sequence[Question], post: Posterior, *, signatures: Mapping[str, Hashable],
+             theirs: Mapping[str, Hashable]) -> list[np.ndarray]:
+    """The questions asked of the model without a source, over the posterior's draws; the tables
+    it rebuilds are freed on return (one source's at a time are held)."""
+    moved = [x.of(reduced) for x in asked]
+    reads = set().union(*(_reads(x) for x in moved))
+    cpts, _ = shared_cpt_draws(reduced, post.model, post.cpts, n_draws=post.n_draws, seed=post.seed, nodes=reads,
+                               base_signatures=signatures, signatures=theirs)
+    return [answer(x, cpts) for x in moved]
 
 
 def _row(src: Source, model: Model, reduced: Model, draws: Sequence[np.ndarray], *, now: Sequence[np.ndarray],
