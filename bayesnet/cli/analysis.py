@@ -90,6 +90,10 @@ def register(sub: Any) -> None:
                    help=f"size of the best set of levers (default: {DEFAULT_LEVERS})")
     p.add_argument("--out", default="report", metavar="DIR", help="output folder (default: report)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--no-studies", action="store_true",
+                   help="leave out the section on the studies that carry the answer (each source left out)")
+    p.add_argument("--robustness", type=int_arg("robustness"), default=0, metavar="N",
+                   help="add the answer under N other settings of the model (see 'bayesnet robustness'; default: 0)")
     add_uncertainty(p)
     p.set_defaults(handler=cmd_report)
 
@@ -168,7 +172,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     model = load_model(args)
     files = write_report(question_of(model, args, args.target), posterior_of(model, args), args.out,
-                         k=args.levers, quiet=args.quiet)
+                         k=args.levers, quiet=args.quiet, studies=not args.no_studies, settings=args.robustness)
     if files.note:
         print(files.note, file=sys.stderr)
     print(f"wrote {files.html}, {files.markdown.name}, {len(files.tables)} CSV tables and "
