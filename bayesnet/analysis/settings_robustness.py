@@ -196,13 +196,13 @@ def _rows(base: Settings, variations: Sequence[Variation], design: str, n: int, 
     return [own, *combos]
 
 
-def _answers(m: Model, moved: Sequence[Question], post: Posterior,
-             base_signatures: Mapping[str, Hashable]) -> list[np.ndarray]:
+def _answers(m: Model, moved: Sequence[Question], post: Posterior, base_signatures: Mapping[str, Hashable],
+             buffers: dict[str, np.ndarray]) -> list[np.ndarray]:
     """The questions asked of the model with other settings over the posterior's draws; the tables
-    built for it are freed on return (one setting's at a time are held)."""
+    built for it go into ``buffers`` and are not used after return."""
     reads = set().union(*(relevant_nodes(m.structure, [x.target, *x.evidence], x.do) - set(x.do) for x in moved))
     cpts, _ = shared_cpt_draws(m, post.model, post.cpts, n_draws=post.n_draws, seed=post.seed, nodes=reads,
-                               base_signatures=base_signatures)
+                               base_signatures=base_signatures, buffers=buffers)
     return [answer(x, cpts) for x in moved]
 
 
@@ -381,13 +381,14 @@ def robustness(
             _with(model.settings, {v.name: value}, f"--vary {v.text}")
     asked, which = distinct_questions([q, *(claim.questions if claim is not None else ())])
     base_signatures = cpt_signatures(model)
+    buffers: dict[str, np.ndarray] = {}  # one set of rebuilt tables, reused from setting to setting
     rows = []
     for i, values in enumerate(_rows(model.settings, variations, design, n, seed)):
         settings = model.settings if i == 0 else replace(model.settings, **values)
         m = model if i == 0 else Model(model.codebook, model.evidence, settings, model.scenarios,
                                        dict(model.review_summary), model.root, model.selection)
         moved = [x.of(m) for x in asked]
-        once = _answers(m, moved, post, base_signatures)
+        once = _answers(m, moved, post, base_signatures, buffers)
         draws = [once[i] for i in which]
         mean, low, high = summarise(draws[0], post.hdi_prob)
         row: dict[str, Any] = {"setting": i, **values, "probability": mean, "low": low, "high": high}

@@ -217,6 +217,7 @@ def influence(
     now = [answers[i] for i in which]
     read_now = set().union(*(_reads(x) for x in asked))
     signatures = cpt_signatures(model)
+    buffers: dict[str, np.ndarray] = {}  # one set of rebuilt tables, reused from source to source
     rows = []
     for sid in ids:
         src = model.evidence.get(sid)
@@ -225,7 +226,7 @@ def influence(
         theirs = cpt_signatures(reduced)
         changed = {n for n, sig in theirs.items() if signatures.get(n) != sig}
         if changed & read_now:
-            again = _answers(reduced, asked, post, signatures=signatures, theirs=theirs)
+            again = _answers(reduced, asked, post, signatures=signatures, theirs=theirs, buffers=buffers)
             draws = [again[i] for i in which]
         else:  # nothing the questions read differs: the same draws, exactly
             draws = now
@@ -238,13 +239,13 @@ def influence(
 
 
 def _answers(reduced: Model, asked: Sequence[Question], post: Posterior, *, signatures: Mapping[str, Hashable],
-             theirs: Mapping[str, Hashable]) -> list[np.ndarray]:
+             theirs: Mapping[str, Hashable], buffers: dict[str, np.ndarray]) -> list[np.ndarray]:
     """The questions asked of the model without a source, over the posterior's draws; the tables
-    it rebuilds are freed on return (one source's at a time are held)."""
+    it rebuilds go into ``buffers`` and are not used after return."""
     moved = [x.of(reduced) for x in asked]
     reads = set().union(*(_reads(x) for x in moved))
     cpts, _ = shared_cpt_draws(reduced, post.model, post.cpts, n_draws=post.n_draws, seed=post.seed, nodes=reads,
-                               base_signatures=signatures, signatures=theirs)
+                               base_signatures=signatures, signatures=theirs, buffers=buffers)
     return [answer(x, cpts) for x in moved]
 
 

@@ -19,7 +19,7 @@ seed.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, MutableMapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -132,9 +132,13 @@ class ParameterDraws:
         """Number of draws ``S``."""
         return int(self.weights.shape[1])
 
-    def cpts(self, spec: NetworkSpec, *, nodes: Collection[str] | None = None) -> dict[str, np.ndarray]:
-        """Every CPT (or those of ``nodes``) for every draw (see :func:`bayesnet.build.cpt.build_cpts`)."""
-        return build_cpts(spec, weights=self.weights, bias=self.bias, base_rate=self.base_rate, nodes=nodes)
+    def cpts(
+        self, spec: NetworkSpec, *, nodes: Collection[str] | None = None,
+        out: MutableMapping[str, np.ndarray] | None = None,
+    ) -> dict[str, np.ndarray]:
+        """Every CPT (or those of ``nodes``) for every draw, optionally into the arrays of ``out``
+        (see :func:`bayesnet.build.cpt.build_cpts`)."""
+        return build_cpts(spec, weights=self.weights, bias=self.bias, base_rate=self.base_rate, nodes=nodes, out=out)
 
 
 def _logit(p: float) -> float:

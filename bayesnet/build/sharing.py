@@ -14,7 +14,7 @@ Pure numpy.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Hashable, Mapping
+from collections.abc import Collection, Hashable, Mapping, MutableMapping
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -67,6 +67,7 @@ def shared_cpt_draws(
     nodes: Collection[str] | None = None,
     signatures: Mapping[str, Hashable] | None = None,
     base_signatures: Mapping[str, Hashable] | None = None,
+    buffers: MutableMapping[str, np.ndarray] | None = None,
 ) -> tuple[CPTs, tuple[str, ...]]:
     """``model``'s CPT draws, taking every table it shares with ``base`` from ``base_cpts``.
 
@@ -84,6 +85,10 @@ def shared_cpt_draws(
         Only these nodes' tables (e.g. the nodes a question reads); default every node.
     signatures, base_signatures : mapping, optional
         :func:`cpt_signatures` of ``model`` and of ``base``, when the caller has them already.
+    buffers : mutable mapping, optional
+        Arrays to build the tables in, reused from one call to the next (see ``out`` of
+        :func:`bayesnet.build.cpt.build_cpts`): a loop over many models passes the same
+        mapping, and the tables one call returns are then valid until the next call.
 
     Returns
     -------
@@ -103,6 +108,8 @@ def shared_cpt_draws(
         else:
             build.append(node)
     if build:
-        out.update(read_only(model.priors.draw(n_draws, seed, nodes=build).cpts(model.spec, nodes=build)))
+        built = model.priors.draw(n_draws, seed, nodes=build).cpts(model.spec, nodes=build, out=buffers)
+        # read-only views: the buffers stay writable for the next call
+        out.update(read_only({n: a.view() for n, a in built.items()}))
     return read_only(out), tuple(build)
 

@@ -68,3 +68,15 @@ def test_only_the_nodes_asked_for_are_built(mini):
     cpts, built = shared_cpt_draws(reduced, mini, {}, n_draws=DRAWS, seed=SEED, nodes=["conflict", "trust"])
     assert set(cpts) == {"conflict", "trust"} and set(built) == {"conflict", "trust"}
     np.testing.assert_array_equal(cpts["trust"], reduced.cpt_draws(DRAWS, SEED)["trust"])
+
+
+def test_buffers_are_reused_from_one_model_to_the_next_and_the_tables_stay_right(mini):
+    buffers: dict = {}
+    base = mini.cpt_draws(DRAWS, SEED)
+    first, _ = shared_cpt_draws(_without(mini, "S55"), mini, base, n_draws=DRAWS, seed=SEED, buffers=buffers)
+    np.testing.assert_array_equal(first["trust"], _without(mini, "S55").cpt_draws(DRAWS, SEED)["trust"])
+    held = buffers["trust"]
+    assert np.shares_memory(first["trust"], held) and not first["trust"].flags.writeable and held.flags.writeable
+    second, _ = shared_cpt_draws(_without(mini, "S76"), mini, base, n_draws=DRAWS, seed=SEED, buffers=buffers)
+    assert buffers["trust"] is held  # the same memory, written again
+    np.testing.assert_array_equal(second["trust"], _without(mini, "S76").cpt_draws(DRAWS, SEED)["trust"])
