@@ -45,19 +45,24 @@ from bayesnet.version import __version__
 
 if _typing.TYPE_CHECKING:
     from bayesnet.analysis import (
+        Claim,
         EvidenceRanking,
         Findings,
+        Influence,
         LeverResult,
+        Robustness,
         Sensitivity,
         Tornado,
         evidence_ranking,
         findings_sensitivity,
+        influence,
         levers,
+        robustness,
         sensitivity,
         sobol_indices,
         tornado,
     )
-    from bayesnet.build import Model, export, load, summary
+    from bayesnet.build import Model, export, load, select_sources, summary
     from bayesnet.dynamics import Inertia, Trajectory, collaborative_inertia, trajectory
     from bayesnet.inference import (
         Comparison,
@@ -80,10 +85,11 @@ if _typing.TYPE_CHECKING:
 
 _LAZY = {
     "bayesnet.analysis": (
-        "EvidenceRanking", "Findings", "LeverResult", "Sensitivity", "Tornado", "evidence_ranking",
-        "findings_sensitivity", "levers", "sensitivity", "sobol_indices", "tornado",
+        "Claim", "EvidenceRanking", "Findings", "Influence", "LeverResult", "Robustness", "Sensitivity", "Tornado",
+        "evidence_ranking", "findings_sensitivity", "influence", "levers", "robustness", "sensitivity",
+        "sobol_indices", "tornado",
     ),
-    "bayesnet.build": ("Model", "export", "load", "summary"),
+    "bayesnet.build": ("Model", "export", "load", "select_sources", "summary"),
     "bayesnet.dynamics": ("Inertia", "Trajectory", "collaborative_inertia", "trajectory"),
     "bayesnet.inference": (
         "Comparison", "JointResult", "Posterior", "QueryResult", "QueryResults", "Question", "Situation", "compare",
@@ -99,6 +105,7 @@ __all__ = [
     "BayesnetError",
     "Change",
     "ChangeReport",
+    "Claim",
     "Comparison",
     "CycleError",
     "DuplicateIdError",
@@ -108,6 +115,7 @@ __all__ = [
     "FileFormatError",
     "Findings",
     "Inertia",
+    "Influence",
     "InputError",
     "JointResult",
     "LeverResult",
@@ -121,6 +129,7 @@ __all__ = [
     "QueryResults",
     "Question",
     "ReportFiles",
+    "Robustness",
     "SchemaError",
     "Sensitivity",
     "Situation",
@@ -139,6 +148,7 @@ __all__ = [
     "evidence_ranking",
     "export",
     "findings_sensitivity",
+    "influence",
     "init_model",
     "joint",
     "levers",
@@ -148,6 +158,8 @@ __all__ = [
     "question",
     "read_timeline",
     "render",
+    "robustness",
+    "select_sources",
     "sensitivity",
     "sobol_indices",
     "summary",

@@ -23,3 +23,6 @@ DEFAULT_HOST = "127.0.0.1"
 """Where ``bayesnet serve`` listens: this machine only, unless told otherwise."""
 DEFAULT_PORT = 8765
 """The port ``bayesnet serve`` listens on."""
+DEFAULT_ROBUSTNESS_SETTINGS = 64
+"""Settings of the model a robustness analysis samples besides the model's own (a Latin
+hypercube of this many; about 20 s with 4,000 draws on the default model, benchmarks/README.md)."""

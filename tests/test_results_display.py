@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+from pathlib import Path
 
 import matplotlib
 
@@ -18,6 +19,7 @@ import bayesnet
 from bayesnet.analysis.findings import findings_sensitivity
 
 TARGET = "collaborative_behaviour"
+STUDY = Path(__file__).parent.parent / "inference_examples" / "update_buddying_study" / "study.yaml"
 TIMELINE = [{"slice": 2, "do": {"quick_wins": "present"}, "label": "quick win"}]
 
 
@@ -38,6 +40,7 @@ def q(model):
 
 @pytest.fixture(scope="module")
 def results(model, post, q):
+    other = bayesnet.question(model, TARGET, scenario="merger")
     traj = bayesnet.trajectory(model, TIMELINE, bayesnet.posterior(model, draws=40, seed=3), scenario="buddying",
                                baseline=True)
     _, inertia = bayesnet.dynamics.trajectory_and_inertia(model, TIMELINE, None, scenario="merger")
@@ -53,11 +56,14 @@ def results(model, post, q):
         "sensitivity": bayesnet.sensitivity(q, post, k=1),
         "trajectory": traj,
         "inertia": inertia,
+        "influence": bayesnet.influence(q, post, claim=bayesnet.Claim.versus(q, other), sources=["S44", "S0", "S18"]),
+        "robustness": bayesnet.robustness(q, post, claim=bayesnet.Claim.versus(q, other), n=3, seed=1),
+        "change": bayesnet.change_report(bayesnet.update_model(model, [STUDY]), draws=100),
     }
 
 
 KINDS = ["query", "queries", "joint", "comparison", "tornado", "findings", "levers", "evidence", "sensitivity",
-         "trajectory", "inertia"]
+         "trajectory", "inertia", "influence", "robustness", "change"]
 
 
 @pytest.mark.parametrize("kind", KINDS)

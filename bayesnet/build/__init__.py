@@ -5,7 +5,10 @@
 * :mod:`~bayesnet.build.streams` -- one random stream per parameter (common random numbers);
 * :mod:`~bayesnet.build.parameters` -- the uncertain parameters, their means and draws;
 * :mod:`~bayesnet.build.cpt` -- logistic CPTs from link weights;
-* :mod:`~bayesnet.build.model` -- :class:`Model`, which holds all of it, and :func:`load`;
+* :mod:`~bayesnet.build.model` -- :class:`Model`, which holds all of it, :func:`load` and
+  :func:`select_sources`;
+* :mod:`~bayesnet.build.source_filter` -- the one syntax of source filters (:func:`parse_sources`);
+* :mod:`~bayesnet.build.sharing` -- CPT draws two models share (leave-one-out, other settings);
 * :mod:`~bayesnet.build.network` -- the adapter to pgmpy (the only module that imports it);
 * :mod:`~bayesnet.build.contents` -- what a model holds, as plain data;
 * :mod:`~bayesnet.build.interchange` -- what an exported network holds; BIF and XMLBIF text;
@@ -21,6 +24,7 @@ model hands the engine) and the bottom modules.
 
 from bayesnet.build.contents import summary
 from bayesnet.build.exports import export
-from bayesnet.build.model import CPTs, Model, load
+from bayesnet.build.model import CPTs, Model, load, select_sources
+from bayesnet.build.source_filter import SourceFilter, parse_sources
 
-__all__ = ["CPTs", "Model", "export", "load", "summary"]
+__all__ = ["CPTs", "Model", "SourceFilter", "export", "load", "parse_sources", "select_sources", "summary"]

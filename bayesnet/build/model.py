@@ -22,6 +22,7 @@ import pandas as pd
 from bayesnet.build.cpt import NetworkSpec, network_spec
 from bayesnet.build.graph import build_dag, link_table, locate_cycle
 from bayesnet.build.parameters import ParameterDraws, ParameterPriors, parameter_priors
+from bayesnet.build.source_filter import SourceFilter, SourceSelection, dropped_links, parse_sources, reference_order
 from bayesnet.cache import LRUCache
 from bayesnet.checks import check_draws, check_seed
 from bayesnet.engine import Structure
@@ -35,7 +36,7 @@ from bayesnet.inputs.settings import Settings
 if TYPE_CHECKING:
     from bayesnet.build.network import DiscreteBayesianNetwork
 
-__all__ = ["CPTs", "Model", "load", "read_only"]
+__all__ = ["CPTs", "Model", "load", "read_only", "select_sources"]
 
 CPTs = Mapping[str, np.ndarray]
 """Node -> CPT array ``(card, *parent_cards, S)``: the engine's layout with a trailing draw axis."""
@@ -63,6 +64,9 @@ class Model:
     review_summary : dict
     root : pathlib.Path or None
         The model folder it was read from (None when built in memory).
+    selection : SourceSelection or None
+        When the model holds only some of the folder's sources, which and why
+        (:func:`select_sources`).
 
     Attributes
     ----------
@@ -84,6 +88,7 @@ class Model:
     scenarios: Scenarios
     review_summary: Mapping[str, Any] = field(default_factory=dict)
     root: Path | None = None
+    selection: SourceSelection | None = None
     _draws: LRUCache[CPTs] = field(default_factory=lambda: LRUCache(DRAW_CACHE_SIZE), init=False, repr=False)
 
     @classmethod
@@ -117,10 +122,11 @@ class Model:
 
     @property
     def name(self) -> str:
-        """Where the model comes from: its folder, "embedded default model", or "in memory"."""
-        if self.root is None:
-            return "in memory"
-        return "embedded default model" if is_embedded(self.root) else str(self.root)
+        """Where the model comes from: its folder, "embedded default model", or "in memory", and
+        the source filter it was narrowed by (:func:`select_sources`)."""
+        where = "in memory" if self.root is None else (
+            "embedded default model" if is_embedded(self.root) else str(self.root))
+        return where if self.selection is None else f"{where}, {self.selection.describe()}"
 
     @cached_property
     def labels(self) -> Mapping[str, str]:
@@ -200,7 +206,55 @@ class Model:
         return pd.DataFrame(flat, index=index, columns=pd.Index(states, name=node))
 
 
-def load(path: str | Path | None = None) -> Model:
+def select_sources(model: Model, sources: str | SourceFilter) -> Model:
+    """The model built from the sources a filter keeps.
+
+    It equals the model read from a folder holding only the matching evidence files (the same
+    links, parameters and posterior draws) and records the filter in :attr:`Model.selection`;
+    a link that only left-out sources state is not in it (``selection.dropped_links``). A model
+    already narrowed is narrowed further: both filters hold.
+
+    Parameters
+    ----------
+    model : Model
+    sources : str or SourceFilter
+        The filter, e.g. ``"kind=included_study,type=merger"``, ``"year=2010-2018"``,
+        ``"exclude_ids=S0"`` (:mod:`bayesnet.build.source_filter`).
+
+    Returns
+    -------
+    Model
+
+    Raises
+    ------
+    QueryError
+        A malformed filter, an unknown id, kind or type (with the closest names), or a filter
+        that keeps no source (with the values the other terms leave).
+
+    Examples
+    --------
+    >>> import bayesnet
+    >>> included = bayesnet.select_sources(bayesnet.load(), "kind=included_study")
+    >>> included.selection.describe()
+    'sources kind=included_study (51 of 65; 33 links no kept source states dropped)'
+    """
+    chosen = parse_sources(sources)
+    evidence = chosen.select(model.evidence)
+    before = model.selection
+    narrowed = Model(model.codebook, evidence, model.settings, model.scenarios, dict(model.review_summary),
+                     model.root)
+    left_out = {*model.evidence.ids, *(before.left_out if before else ())} - set(evidence.ids)
+    selection = SourceSelection(
+        chosen if before is None else before.filter & chosen,
+        evidence.ids,
+        tuple(sorted(left_out, key=reference_order)),
+        (before.dropped_links if before else ()) + dropped_links(model.links, narrowed.links),
+    )
+    return Model(model.codebook, evidence, model.settings, model.scenarios, dict(model.review_summary), model.root,
+                 selection)
+
+
+def load(path: str | Path | None = None, *, sources: str | SourceFilter | None = None) -> Model:
     """Load a model folder, or the embedded default model.
 
     Parameters
@@ -208,6 +262,8 @@ def load(path: str | Path | None = None) -> Model:
     path : str or pathlib.Path, optional
         A folder holding ``priors/`` and ``evidence/`` (see ``bayesnet init``). Default:
         the model embedded in the package, coded from the review's published text.
+    sources : str or SourceFilter, optional
+        Build the model from the sources this filter keeps (see :func:`select_sources`).
 
     Returns
     -------
@@ -217,6 +273,8 @@ def load(path: str | Path | None = None) -> Model:
     ------
     InputError
         Any problem in any file, named by file, line and field. Nothing is written.
+    QueryError
+        A source filter that is malformed or keeps no source.
 
     Examples
     --------
@@ -225,4 +283,5 @@ def load(path: str | Path | None = None) -> Model:
     >>> model
     <bayesnet.Model embedded default model: 61 nodes, 92 links, 65 sources, 11 scenarios>
     """
-    return Model.from_files(read_model_files(path))
+    model = Model.from_files(read_model_files(path))
+    return model if sources is None else select_sources(model, sources)

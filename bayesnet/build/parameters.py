@@ -19,7 +19,7 @@ seed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, MutableMapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,6 +48,8 @@ class ParameterPriors:
     bias_mean : float
     bias_sd : dict
         Non-root node -> the spread of its bias.
+    links_to : tuple of str
+        The child of each lag-0 link (in the order of :attr:`links`).
     """
 
     links: LinkEvidence
@@ -56,6 +58,7 @@ class ParameterPriors:
     bias_nodes: tuple[str, ...]
     bias_mean: float
     bias_sd: Mapping[str, float]
+    links_to: tuple[str, ...]
 
     @property
     def sign(self) -> np.ndarray:
@@ -70,7 +73,7 @@ class ParameterPriors:
         bias = {n: np.array([self.bias_mean]) for n in self.bias_nodes}
         return ParameterDraws(weights, base, bias, {}, seed=None)
 
-    def draw(self, n_draws: int, seed: int) -> ParameterDraws:
+    def draw(self, n_draws: int, seed: int, *, nodes: Collection[str] | None = None) -> ParameterDraws:
         """``n_draws`` independent draws of every parameter.
 
         Parameters
@@ -80,11 +83,22 @@ class ParameterPriors:
             With each parameter's name, seeds its own generator
             (:mod:`bayesnet.build.streams`): the same seed gives identical draws, and a model
             that shares a parameter with this one draws it identically.
+        nodes : collection of str, optional
+            Draw only the parameters of these nodes' CPTs (the links into them, their biases or
+            base rates); each is drawn exactly as when everything is drawn. The weights of
+            other links are NaN and other nodes are left out.
         """
-        links = self.links.draw(n_draws, seed)
-        base = {n: stream(seed, ROOT, n).beta(a, self.base_beta[n], size=n_draws) for n, a in self.base_alpha.items()}
+        wanted = None if nodes is None else set(nodes)
+
+        def keep(node: str) -> bool:
+            return wanted is None or node in wanted
+
+        rows = None if wanted is None else [i for i, to in enumerate(self.links_to) if to in wanted]
+        links = self.links.draw(n_draws, seed, rows=rows)
+        base = {n: stream(seed, ROOT, n).beta(a, self.base_beta[n], size=n_draws)
+                for n, a in self.base_alpha.items() if keep(n)}
         bias = {n: self.bias_mean + self.bias_sd[n] * stream(seed, BIAS, n).standard_normal(n_draws)
-                for n in self.bias_nodes}
+                for n in self.bias_nodes if keep(n)}
         return ParameterDraws(links.weights, base, bias, links.outcomes, seed=seed)
 
 
@@ -118,9 +132,13 @@ class ParameterDraws:
         """Number of draws ``S``."""
         return int(self.weights.shape[1])
 
-    def cpts(self, spec: NetworkSpec) -> dict[str, np.ndarray]:
-        """Every CPT for every draw (see :func:`bayesnet.build.cpt.build_cpts`)."""
-        return build_cpts(spec, weights=self.weights, bias=self.bias, base_rate=self.base_rate)
+    def cpts(
+        self, spec: NetworkSpec, *, nodes: Collection[str] | None = None,
+        out: MutableMapping[str, np.ndarray] | None = None,
+    ) -> dict[str, np.ndarray]:
+        """Every CPT (or those of ``nodes``) for every draw, optionally into the arrays of ``out``
+        (see :func:`bayesnet.build.cpt.build_cpts`)."""
+        return build_cpts(spec, weights=self.weights, bias=self.bias, base_rate=self.base_rate, nodes=nodes, out=out)
 
 
 def _logit(p: float) -> float:
@@ -159,4 +177,5 @@ def parameter_priors(
         bias_nodes=tuple(ch.node for ch in spec.children),
         bias_mean=_logit(settings.mechanism_base_rate),
         bias_sd={ch.node: settings.bias_sd / np.sqrt(1.0 + cause_sources_[ch.node]) for ch in spec.children},
+        links_to=tuple(str(t) for t in spec.links["to"]),
     )

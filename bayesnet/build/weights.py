@@ -38,7 +38,7 @@ generator.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -141,16 +141,20 @@ class LinkEvidence:
         tail = (1.0 - prob) / 2.0
         return np.quantile(weights, tail, axis=1), np.quantile(weights, 1.0 - tail, axis=1)
 
-    def draw(self, n_draws: int, seed: int) -> LinkDraws:
+    def draw(self, n_draws: int, seed: int, *, rows: Iterable[int] | None = None) -> LinkDraws:
         """``n_draws`` draws of every link's weight (and the likelihoods of a new study's report),
-        each link from its own stream (:func:`bayesnet.build.streams.stream`)."""
+        each link from its own stream (:func:`bayesnet.build.streams.stream`).
+
+        ``rows``: draw only these links (the others' rows are NaN); each is drawn exactly as
+        when every link is drawn.
+        """
         scale = self.settings.weight_scale
         a, b = self._direction_params
         fa, fb = self._strength_params
-        share = np.empty((len(a), n_draws))
-        strength = np.empty((len(a), n_draws))
-        for i, key in enumerate(self.keys):
-            rng = stream(seed, LINK, key)
+        share = np.full((len(a), n_draws), np.nan)
+        strength = np.full((len(a), n_draws), np.nan)
+        for i in range(len(a)) if rows is None else sorted(set(rows)):
+            rng = stream(seed, LINK, self.keys[i])
             share[i] = rng.beta(a[i], b[i], size=n_draws)
             strength[i] = rng.beta(fa[i], fb[i], size=n_draws)
         if self.model == "signed_reliability":

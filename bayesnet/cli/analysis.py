@@ -10,6 +10,7 @@ from bayesnet.cli.common import (
     add_format,
     add_model,
     add_situation,
+    add_sources,
     add_uncertainty,
     int_arg,
     load_model,
@@ -56,6 +57,7 @@ def register(sub: Any) -> None:
         epilog="Example:\n  bayesnet sensitivity collaborative_behaviour --scenario integrated_care_system --levers 2",
     )
     add_model(p)
+    add_sources(p)
     p.add_argument("target", metavar="TARGET", help="node id to explain")
     p.add_argument("--state", help="state of TARGET whose probability is analysed (default: its upper state)")
     add_situation(p)
@@ -80,6 +82,7 @@ def register(sub: Any) -> None:
         epilog="Example:\n  bayesnet report --scenario integrated_care_system --out report/",
     )
     add_model(p)
+    add_sources(p)
     add_situation(p)
     p.add_argument("--target", default=DEFAULT_TARGET, help=f"node to explain (default: {DEFAULT_TARGET})")
     p.add_argument("--state", help="state of the target (default: its upper state)")
@@ -87,6 +90,10 @@ def register(sub: Any) -> None:
                    help=f"size of the best set of levers (default: {DEFAULT_LEVERS})")
     p.add_argument("--out", default="report", metavar="DIR", help="output folder (default: report)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--no-studies", action="store_true",
+                   help="leave out the section on the studies that carry the answer (each source left out)")
+    p.add_argument("--robustness", type=int_arg("robustness"), default=0, metavar="N",
+                   help="add the answer under N other settings of the model (see 'bayesnet robustness'; default: 0)")
     add_uncertainty(p)
     p.set_defaults(handler=cmd_report)
 
@@ -169,7 +176,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     check_output_folder(args.out, what="report")  # before the model is read and the analyses run
     model = load_model(args)
     files = write_report(question_of(model, args, args.target), posterior_of(model, args), args.out,
-                         k=args.levers, quiet=args.quiet)
+                         k=args.levers, quiet=args.quiet, studies=not args.no_studies, settings=args.robustness)
     if files.note:
         print(files.note, file=sys.stderr)
     print(f"wrote {files.html}, {files.markdown.name}, {len(files.tables)} CSV tables and "

@@ -14,6 +14,7 @@ __all__ = [
     "add_format",
     "add_model",
     "add_situation",
+    "add_sources",
     "add_uncertainty",
     "load_model",
     "posterior_of",
@@ -30,6 +31,16 @@ def add_model(p: argparse.ArgumentParser) -> None:
         "--model",
         metavar="DIR",
         help="model folder holding priors/ and evidence/ (default: the embedded model)",
+    )
+
+
+def add_sources(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--sources", metavar="FILTER",
+        help="build the model from the sources this filter keeps: comma-separated KEY=VALUE terms that must all "
+        "hold, values joined by ';' (any of them): kind=, exclude_kind= (included_study, supporting_source, "
+        "review_synthesis), type=, exclude_type= (collaboration types; none: no type), year=FROM-TO, ids=, "
+        "exclude_ids=; e.g. --sources \"kind=included_study,type=merger\"",
     )
 
 
@@ -91,9 +102,13 @@ def float_arg(name: str) -> Callable[[str], float]:
 
 
 def load_model(args: argparse.Namespace) -> Any:
+    """The model ``--model`` names (default: the embedded one), narrowed by ``--sources``."""
     from bayesnet.build import load
 
-    return load(args.model)
+    model = load(args.model, sources=getattr(args, "sources", None))
+    if model.selection is not None:
+        print(f"bayesnet: {model.selection.describe()}", file=sys.stderr)
+    return model
 
 
 def question_of(model: Any, args: argparse.Namespace, target: str) -> Any:

@@ -12,6 +12,7 @@ from bayesnet.cli.common import (
     add_format,
     add_model,
     add_situation,
+    add_sources,
     add_uncertainty,
     load_model,
     posterior_of,
@@ -78,6 +79,7 @@ def register(sub: Any) -> None:
         "--do quick_wins=present --vs quick_wins=absent",
     )
     add_model(p)
+    add_sources(p)
     p.add_argument("targets", nargs="+", metavar="TARGET", help="node id(s) to ask about")
     add_situation(p)
     p.add_argument(
@@ -101,6 +103,7 @@ def register(sub: Any) -> None:
         "--scenario integrated_care_system --format json",
     )
     add_model(p)
+    add_sources(p)
     p.add_argument("target", metavar="TARGET")
     p.add_argument("--state", help="state of TARGET whose probability is compared (default: its upper state)")
     add_situation(p, scenario_many=True)

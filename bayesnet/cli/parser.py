@@ -36,6 +36,10 @@ Start with:
                                         which contexts matter most, and which can be changed
   bayesnet report --scenario integrated_care_system --out report/
                                         all of it as HTML, Markdown and CSV
+  bayesnet influence collaborative_behaviour --scenario integrated_care_system
+                                        which studies carry the answer (each left out)
+  bayesnet robustness collaborative_behaviour --scenario buddying --versus integrated_care_system
+                                        does it hold under other settings of the model
   bayesnet trajectory --scenario buddying --timeline FILE --out trust.svg
                                         trust and faith over time, with events
   bayesnet render --out web.svg         the causal web, in the review's colours
@@ -43,13 +47,14 @@ Start with:
   bayesnet serve                        the what-if explorer in the browser (needs bayesnet[web])
 
 Every command takes --model DIR to use a team's own copy of the model instead of the
-embedded default.
+embedded default; query, compare, sensitivity, report, influence and robustness take
+--sources FILTER to build it from some of its sources (e.g. --sources kind=included_study).
 """
 
 EPILOG = "Run 'bayesnet COMMAND --help' for the options of one command."
 
 
-COMMAND_MODULES = ("core", "updating", "analysis", "dynamics", "serving")
+COMMAND_MODULES = ("core", "updating", "analysis", "reviewing", "dynamics", "serving")
 """Modules of ``bayesnet.cli`` that add commands, in the order ``--help`` lists them."""
 
 

@@ -209,6 +209,13 @@ class Question:
         evidence, do = _indices(self.model, sit)
         return replace(self, situation=sit, evidence=evidence, do=do)
 
+    def of(self, model: Model) -> Question:
+        """The same question asked of another model over the same codebook: the model without
+        some sources, or with other settings (the situation is kept as resolved)."""
+        if model.codebook is not self.model.codebook and model.codebook.nodes != self.model.codebook.nodes:
+            raise QueryError("a question can be asked of another model only if both have the same codebook")
+        return replace(self, model=model)
+
 
 def _indices(model: Model, sit: Situation) -> tuple[Mapping[str, int], Mapping[str, int]]:
     """State indices of the observed and of the intervened nodes (read-only)."""

@@ -16,11 +16,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from bayesnet.analysis.claims import Claim
 from bayesnet.analysis.evidence_value import EvidenceRanking
 from bayesnet.analysis.findings import Findings
 from bayesnet.analysis.lever_search import LeverResult
 from bayesnet.analysis.one_way import Tornado
 from bayesnet.analysis.overview import sensitivity
+from bayesnet.analysis.settings_robustness import Robustness, robustness
+from bayesnet.analysis.source_influence import Influence, influence
 from bayesnet.inference.comparison import contrast
 from bayesnet.inference.posteriors import Posterior
 from bayesnet.inference.questions import Question, situation
@@ -54,6 +57,10 @@ class ReportData:
         Node -> label.
     scenario_values : dict
         The scenario's own context values (before the user's replacements).
+    studies : Influence or None
+        Each source left out, with the claim that the best set of levers raises the answer.
+    robustness : Robustness or None
+        The answer (and that claim) under other settings of the model, when asked for.
     """
 
     question: Question
@@ -68,6 +75,8 @@ class ReportData:
     settings: dict[str, Any] = field(default_factory=dict)
     node_labels: dict[str, str] = field(default_factory=dict)
     scenario_values: dict[str, str] = field(default_factory=dict)
+    studies: Influence | None = None
+    robustness: Robustness | None = None
 
 
 def scenario_forest(q: Question, post: Posterior) -> pd.DataFrame:
@@ -108,6 +117,8 @@ def analyse(
     k: int = 2,
     show_progress: bool = False,
     step: Callable[[str], None] | None = None,
+    studies: bool = True,
+    settings: int = 0,
 ) -> ReportData:
     """Run every analysis of the report on one posterior.
 
@@ -122,6 +133,11 @@ def analyse(
         A tqdm bar over the derivative pass (only on a terminal).
     step : callable, optional
         Called with the name of each analysis as it starts (progress display).
+    studies : bool
+        Leave each source out in turn (:func:`~bayesnet.analysis.influence`).
+    settings : int
+        Answer again under this many other settings of the model
+        (:func:`~bayesnet.analysis.robustness`; 0: not at all).
 
     Raises
     ------
@@ -133,14 +149,24 @@ def analyse(
     forest = scenario_forest(q, post)
     t = s.tornado
     top = float(t.frame["swing"].max()) if len(t.frame) else 0.0
-    influence = {v: (float(sw) / top if top > 0 else 0.0) for v, sw in t.frame["swing"].items()}
+    swings = {v: (float(sw) / top if top > 0 else 0.0) for v, sw in t.frame["swing"].items()}
     model = q.model
     scenario = q.situation.scenario
+    claim = Claim.best_levers(s.levers) if s.levers.best_set else None
+    carried = None
+    if studies:
+        say("studies")
+        carried = influence(q, post, claim=claim)
+    robust = None
+    if settings:
+        say("robustness")
+        robust = robustness(q, post, claim=claim, n=settings)
     return ReportData(
-        q, post, t, s.findings, s.levers, s.evidence, forest, influence, model.name,
+        q, post, t, s.findings, s.levers, s.evidence, forest, swings, model.name,
         {"draws": post.n_draws, "seed": post.seed, "hdi_prob": post.hdi_prob, "k": s.levers.k},
         {n.id: n.label for n in model.codebook},
         dict(model.scenarios[scenario].assignment) if scenario is not None else {},
+        carried, robust,
     )
 
 

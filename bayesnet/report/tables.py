@@ -15,13 +15,14 @@ from bayesnet.report.data import ReportData
 
 __all__ = [
     "DIGITS", "FORMULA_STARTS", "TABLES", "all_tables", "cell", "csv_text", "fmt", "key_points", "situation_table",
+    "sources_note",
 ]
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """First characters with which a spreadsheet reads a text cell of a CSV file as a formula."""
 
 DIGITS = {"d_weight": 5, "variance_reduction": 6, "sd_after": 4, "p_changes_conclusion": 4, "mutual_info": 4,
-          "mi_percent": 1, "vr_percent": 1}
+          "mi_percent": 1, "vr_percent": 1, "change": 4, "p_change": 4}
 """Decimals shown per column (3 for any other number); CSV files keep full precision."""
 
 
@@ -129,7 +130,26 @@ def scenarios_table(data: ReportData) -> pd.DataFrame:
                                          "difference_low", "difference_high", "p_higher"]]
 
 
-TABLES: dict[str, tuple[str, Callable[[ReportData], pd.DataFrame]]] = {
+def studies_table(data: ReportData) -> pd.DataFrame | None:
+    """The sources whose absence changes the answer, each left out in turn (exact), by the size of
+    the change; with the claim that the best set of levers raises the answer, P(claim) without each."""
+    if data.studies is None:
+        return None
+    cols = ["rank", "source", "citation", "kind", "collaboration_type", "year", "n_links", "dropped_links",
+            "probability", "change"]
+    if data.studies.claim is not None:
+        cols += ["p_claim", "p_change", "holds"]
+    return data.studies.nonzero.reset_index()[cols]
+
+
+def robustness_table(data: ReportData) -> pd.DataFrame | None:
+    """The answer (and the claim) under every setting tried; row 0 is the model's own."""
+    if data.robustness is None:
+        return None
+    return data.robustness.frame.reset_index()
+
+
+TABLES: dict[str, tuple[str, Callable[[ReportData], pd.DataFrame | None]]] = {
     "tornado": ("Contexts and mechanisms, one at a time", tornado_table),
     "levers": ("Levers: modifiable contexts, each at its best state", levers_table),
     "lever_set": ("The best set of levers", lever_set_table),
@@ -137,13 +157,27 @@ TABLES: dict[str, tuple[str, Callable[[ReportData], pd.DataFrame]]] = {
     "findings": ("Sensitivity to findings", findings_table),
     "evidence": ("Which evidence matters", evidence_table),
     "scenarios": ("Collaboration types compared", scenarios_table),
+    "studies": ("Studies that carry this answer", studies_table),
+    "robustness": ("Robustness to the model's own settings", robustness_table),
 }
-"""Table name (also the CSV file name) -> (title, builder)."""
+"""Table name (also the CSV file name) -> (title, builder). A builder returns None when its
+analysis was not run for this report (the robustness to settings is run on request)."""
 
 
 def all_tables(data: ReportData) -> dict[str, pd.DataFrame]:
-    """Every table of the report, by name."""
-    return {name: build(data) for name, (_, build) in TABLES.items()}
+    """Every table of the report that was computed, by name."""
+    built = {name: build(data) for name, (_, build) in TABLES.items()}
+    return {name: frame for name, frame in built.items() if frame is not None}
+
+
+def sources_note(data: ReportData) -> str | None:
+    """The sentence saying which sources the model was built from, when a filter narrowed it."""
+    sel = data.question.model.selection
+    if sel is None:
+        return None
+    dropped = f" Links no kept source states, dropped: {'; '.join(sel.dropped_links)}." if sel.dropped_links else ""
+    return (f"Sources: filter {sel.filter.text}: {len(sel.kept)} of {len(sel.kept) + len(sel.left_out)} sources "
+            f"kept; left out: {', '.join(sel.left_out)}.{dropped}")
 
 
 def _interval(low: float, high: float, prob: float) -> str:
@@ -200,6 +234,7 @@ def key_points(data: ReportData, *, top: int = 3) -> list[str]:
             for _, r in ev.iterrows()
         ]
         points.append("Coded links whose further study would most narrow the answer: " + "; ".join(parts) + ".")
+    points.extend(_study_points(data, top))
     if len(data.findings.frame):
         v = data.findings.frame.index[0]
         r = data.findings.frame.iloc[0]
@@ -208,3 +243,22 @@ def key_points(data: ReportData, *, top: int = 3) -> list[str]:
             f"{r['mutual_info']:.3f} bits ({r['mi_percent']:.1f}% of the target's entropy)."
         )
     return points
+
+
+def _study_points(data: ReportData, top: int) -> list[str]:
+    """Key points of the studies that carry the answer and of its robustness to settings."""
+    out = []
+    st = data.studies
+    if st is not None and len(st.nonzero):
+        parts = [f"{sid} ({r['citation'][:40].rstrip()}..., {r['kind']}): {r['change']:+.3f}"
+                 for sid, r in st.nonzero.head(top).iterrows()]
+        text = "Studies that carry this answer, each left out in turn (exact): " + "; ".join(parts) + "."
+        if st.claim is not None and st.p_claim is not None:
+            low = float(st.frame["p_claim"].min())
+            worst = st.frame["p_claim"].idxmin()
+            text += (f" The best set of levers raises it in {st.p_claim:.0%} of draws now, and in at least {low:.0%} "
+                     f"without any one source (least without {worst}).")
+        out.append(text)
+    if data.robustness is not None:
+        out.append(data.robustness.verdict())
+    return out

@@ -79,6 +79,8 @@ def write_report(
     *,
     k: int = 2,
     quiet: bool = False,
+    studies: bool = True,
+    settings: int = 0,
 ) -> ReportFiles:
     """Analyse ``P(target = state | situation)`` and write the report into ``out_dir``.
 
@@ -94,6 +96,11 @@ def write_report(
         Size of the best set of levers.
     quiet : bool
         No progress bar (there is none anyway when stderr is not a terminal).
+    studies : bool
+        The section "Studies that carry this answer": each source left out in turn.
+    settings : int
+        The section on robustness: the answer under this many other settings of the model
+        (0: left out).
 
     Returns
     -------
@@ -113,9 +120,9 @@ def write_report(
     >>> files = bayesnet.write_report(q, bayesnet.posterior(model), "report/")  # doctest: +SKIP
     """
     folder = check_output_folder(out_dir, what="report")
-    steps = _Steps(9, quiet)
+    steps = _Steps(9 + bool(studies) + bool(settings), quiet)
     try:
-        data = analyse(q, post, k=k, show_progress=not quiet, step=steps)
+        data = analyse(q, post, k=k, show_progress=not quiet, step=steps, studies=studies, settings=settings)
         steps("pictures")
         dot = to_dot(q.model.codebook, q.model.links, influence=data.influence, show_feedback=False,
                      title=f"Influence on {data.question.target} = {data.question.state}")

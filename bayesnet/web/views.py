@@ -12,7 +12,6 @@ Pure: no I/O.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -54,7 +53,6 @@ STAGE_TITLES = {
     "performance": "Performance",
 }
 """Headings of the review's stages (its Results sections), as the page shows them."""
-_INITIALS = re.compile(r"[A-Z][A-Z\-]{0,4}")
 
 
 def model_view(model: Model, post: Posterior) -> dict[str, Any]:
@@ -154,18 +152,8 @@ def analysis_view(whatif: WhatIf, model: Model, post: Posterior) -> dict[str, An
 
 
 def short_citation(source: Source) -> str:
-    """First author and year: ``Casey 2008``, ``Vangen and Huxham 2003``, ``Aunger et al. 2021``."""
-    authors = source.citation.split(". ", 1)[0].strip().rstrip(".")
-    names = [a.strip() for a in authors.split(",") if a.strip() and a.strip() != "et al"]
-    plural = len(names) > 2 or "et al" in authors
-
-    def surname(name: str) -> str:
-        words = name.split()
-        return " ".join(words[:-1]) if len(words) > 1 and _INITIALS.fullmatch(words[-1]) else name
-
-    first = surname(names[0]) if names else source.id
-    who = f"{first} et al." if plural else (f"{first} and {surname(names[1])}" if len(names) == 2 else first)
-    return f"{who} {source.year}" if source.year is not None else who
+    """First author and year (:attr:`bayesnet.inputs.evidence.Source.short`)."""
+    return source.short
 
 
 def _quotes(source: Source, key: tuple[Any, ...]) -> list[dict[str, str]]:

@@ -37,6 +37,7 @@ def report(model, tmp_path_factory):
         *ask(model, TARGET, scenario="voluntary", draws=DRAWS, seed=3),
         tmp_path_factory.mktemp("out") / "report",
         quiet=True,
+        settings=4,
     )
 
 
@@ -126,7 +127,8 @@ def test_without_graphviz_the_page_says_so(model, tmp_path, monkeypatch):
 
 
 def test_same_inputs_give_the_same_bytes(model, report, tmp_path):
-    again = write_report(*ask(model, TARGET, scenario="voluntary", draws=DRAWS, seed=3), tmp_path / "again", quiet=True)
+    again = write_report(*ask(model, TARGET, scenario="voluntary", draws=DRAWS, seed=3), tmp_path / "again", quiet=True,
+                         settings=4)
     for name in ("index.html", "report.md", "tornado.svg", *(f"{t}.csv" for t in TABLES)):
         assert (again.folder / name).read_bytes() == (report.folder / name).read_bytes(), name
 

@@ -1,0 +1,115 @@
+"""CPT draws that two models share: build only what differs.
+
+Every parameter is drawn from its own random stream (:mod:`bayesnet.build.streams`), so a node
+whose CPT has the same inputs in two models -- the same states and parents, links into it
+with the same names and the same evidence, the same settings acting on it -- has identical
+CPT draws in both, for the same number of draws and seed. :func:`cpt_signatures` names those
+inputs; :func:`shared_cpt_draws` gives a model's CPT draws by taking every identical table
+from another model's draws (no copy) and building only the others. A model without one source
+then costs the tables that source touches, and a model with other settings the tables the
+settings act on, and both equal the model rebuilt from scratch exactly.
+
+Pure numpy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Hashable, Mapping, MutableMapping
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from bayesnet.build.model import CPTs, read_only
+from bayesnet.build.weights import link_evidence
+
+if TYPE_CHECKING:
+    from bayesnet.build.model import Model
+
+__all__ = ["cpt_signatures", "shared_cpt_draws"]
+
+_WEIGHT_SETTINGS = ("weight_model", "direction_prior", "strength_a0", "strength_b0", "reliability_a0",
+                    "reliability_b0", "weight_scale")
+"""Settings that act on a link's weight (the kind weights act through its evidence counts)."""
+
+
+def cpt_signatures(model: Model) -> dict[str, Hashable]:
+    """Node -> everything its CPT draws depend on besides the number of draws and the seed.
+
+    Two models whose signatures of a node are equal have the same CPT draws of that node for
+    the same ``(draws, seed)``.
+    """
+    spec = model.spec
+    priors = model.priors
+    states = spec.states
+    out: dict[str, Hashable] = {}
+    for root in spec.roots:
+        out[root] = ("root", states[root], priors.base_alpha[root], priors.base_beta[root])
+    if not spec.children:
+        return out
+    evidence = link_evidence(spec.links, model.settings)
+    weight_settings = tuple(getattr(model.settings, name) for name in _WEIGHT_SETTINGS)
+    for child in spec.children:
+        links = tuple((evidence.keys[i], float(evidence.support[i]), float(evidence.contradict[i]))
+                      for i in child.link_rows)
+        parents = tuple((p, states[p]) for p in child.parents)
+        out[child.node] = ("child", states[child.node], parents, links, weight_settings, priors.bias_mean,
+                           priors.bias_sd[child.node])
+    return out
+
+
+def shared_cpt_draws(
+    model: Model,
+    base: Model,
+    base_cpts: CPTs,
+    *,
+    n_draws: int,
+    seed: int,
+    nodes: Collection[str] | None = None,
+    signatures: Mapping[str, Hashable] | None = None,
+    base_signatures: Mapping[str, Hashable] | None = None,
+    buffers: MutableMapping[str, np.ndarray] | None = None,
+) -> tuple[CPTs, tuple[str, ...]]:
+    """``model``'s CPT draws, taking every table it shares with ``base`` from ``base_cpts``.
+
+    Parameters
+    ----------
+    model : Model
+    base : Model
+        A model over the same codebook whose CPT draws ``base_cpts`` are.
+    base_cpts : mapping
+        ``base``'s CPT draws for ``(n_draws, seed)`` (all of them, or some: a table missing
+        there is built).
+    n_draws, seed : int
+        The draws of ``base_cpts``.
+    nodes : collection of str, optional
+        Only these nodes' tables (e.g. the nodes a question reads); default every node.
+    signatures, base_signatures : mapping, optional
+        :func:`cpt_signatures` of ``model`` and of ``base``, when the caller has them already.
+    buffers : mutable mapping, optional
+        Arrays to build the tables in, reused from one call to the next (see ``out`` of
+        :func:`bayesnet.build.cpt.build_cpts`): a loop over many models passes the same
+        mapping, and the tables one call returns are then valid until the next call.
+
+    Returns
+    -------
+    (mapping, tuple of str)
+        The read-only CPT draws of ``model`` (of ``nodes``), equal to
+        ``model.cpt_draws(n_draws, seed)`` there; and the nodes whose tables were built.
+    """
+    wanted = list(model.spec.order) if nodes is None else [n for n in model.spec.order if n in set(nodes)]
+    mine = cpt_signatures(model) if signatures is None else signatures
+    theirs = cpt_signatures(base) if base_signatures is None else base_signatures
+    out: dict[str, np.ndarray] = {}
+    build = []
+    for node in wanted:
+        shared = base_cpts.get(node)
+        if shared is not None and mine[node] == theirs.get(node) and shared.shape[-1] == n_draws:
+            out[node] = shared
+        else:
+            build.append(node)
+    if build:
+        built = model.priors.draw(n_draws, seed, nodes=build).cpts(model.spec, nodes=build, out=buffers)
+        # read-only views: the buffers stay writable for the next call
+        out.update(read_only({n: a.view() for n, a in built.items()}))
+    return read_only(out), tuple(build)
+
