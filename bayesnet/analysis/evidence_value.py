@@ -132,7 +132,8 @@ class Conclusion:
     Attributes
     ----------
     description : str
-        ``"buddying is higher than integrated_care_system"``, ``"best set of levers: ..."``.
+        ``"buddying is higher than integrated_care_system"``, ``"best set of levers: Quick wins =
+        present, ..."`` (the set by its labels).
     names : tuple of str
         The candidates.
     draws : numpy.ndarray
@@ -165,7 +166,7 @@ class Conclusion:
         if result.set_draws is None:
             raise QueryError("the lever result has no posterior draws: run levers with a posterior")
         names = tuple(result.sets["levers"])
-        return cls(f"best set of levers: {names[0]}", names, result.set_draws)
+        return cls(f"best set of levers: {result.sets['label'].iloc[0]}", names, result.set_draws)
 
 
 def study_value(q: Question, post: Posterior, *, conclusion: Conclusion | None = None) -> pd.DataFrame:
