@@ -53,7 +53,7 @@ _TINT = 0.22
 """Share of the kind's colour in a node's fill when no influence is shown (the rest white)."""
 _TINT_RANGE = (0.10, 0.62)
 """Share of the kind's colour in the fill for an influence of 0 and of 1."""
-_WRAP = {"whole": 24, "centre": 15}
+_WRAP = {"whole": 24, "centre": 13}
 """Characters per line of a node's name (and, a few more, of a link's condition), by picture."""
 _STAGE_LABELS = {
     "early": "Early stages (connecting)",
@@ -299,7 +299,7 @@ def to_dot(
     lines = [
         "digraph causal_web {",
         '  graph [rankdir=LR, newrank=true, compound=true, fontname="Helvetica", '
-        + ("nodesep=0.12, ranksep=0.25, splines=true" if big else "nodesep=0.25, ranksep=0.9, splines=true")
+        + ("nodesep=0.12, ranksep=0.15, splines=true" if big else "nodesep=0.25, ranksep=0.9, splines=true")
         + (f", label={_quote(title)}, labelloc=t, fontsize=20" if title else "")
         + "];",
         '  node [fontname="Helvetica", fontsize=11, style="filled", margin="0.06,0.03"];',

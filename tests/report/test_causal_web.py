@@ -181,6 +181,8 @@ def test_the_web_around_a_node_fits_a_page_with_legible_text(model):
     around the report's default target is at least 10 pixels high."""
     import graphviz
 
+    from bayesnet.report.plots import legible
+
     near = neighbourhood(model, "collaborative_behaviour", also=["quick_wins", "legal_agreements"])
     svg = graphviz.Source(to_dot(model.codebook, model.links, centre=near, show_feedback=False)).pipe(
         format="svg").decode("utf-8")
@@ -188,6 +190,8 @@ def test_the_web_around_a_node_fits_a_page_with_legible_text(model):
     width = float(re.search(r'viewBox="[-\d.]+ [-\d.]+ ([\d.]+)', svg).group(1))
     smallest = min(float(x) for x in re.findall(r'font-size="([\d.]+)"', svg))
     assert smallest * min(1.0, 1232 / (width * 4 / 3)) * 4 / 3 >= 10  # pt -> px, shrunk to the page
+    floor = int(re.search(r'min-width:(\d+)px', legible(svg)).group(1))
+    assert floor * smallest / width >= 10.5 > (floor - 2) * smallest / width  # never shrunk below 10.5 px
 
 
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is installed by .ci/run")

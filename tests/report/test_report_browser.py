@@ -75,7 +75,7 @@ def test_page_loads_without_errors_with_every_picture(page, tmp_path):
     done = run(browser, tmp_path, "--dump-dom", url=page.html.resolve().as_uri())
     assert done.returncode == 0, done.stderr[-2000:]
     dom = done.stdout
-    assert "</html>" in dom and "What matters for collaborative_behaviour" in dom
+    assert "</html>" in dom and "What matters for Collaborative behaviour = high" in dom
     expected = 4 if page.note is None else 3
     assert dom.count("<svg") == expected
     for problem in PROBLEMS:
