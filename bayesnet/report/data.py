@@ -32,7 +32,7 @@ __all__ = ["NO_SCENARIO", "THIS_SITUATION", "ReportData", "analyse", "scenario_c
 
 THIS_SITUATION = "this situation"
 """The report's own situation, as the scenario comparison names it."""
-NO_SCENARIO = "no scenario"
+NO_SCENARIO = "No scenario"
 """The situation without a scenario, as the scenario comparison names it (``(none)`` in tables)."""
 
 
