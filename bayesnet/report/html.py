@@ -250,7 +250,7 @@ def to_html(
     parts += _web(data, svgs, web_note, near)
     for name, view in views.items():
         parts.append(f'<h2 id="{name}">{escape(view.title)}</h2>')
-        parts.append(f'<p class="explain">{escape(EXPLAIN[name])}</p>')
+        parts.append(f'<p class="explain">{escape(EXPLAIN.get(name, ""))}</p>')
         if name in _FIGURES:
             key, caption = _FIGURES[name]
             parts.append(_figure(svgs.get(key), caption))

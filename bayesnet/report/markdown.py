@@ -107,7 +107,7 @@ def to_markdown(data: ReportData, tables: Mapping[str, pd.DataFrame], *, web: st
     if web:
         out += [f"[The whole causal web at full size]({web})", ""]
     for name, view in views.items():
-        out += [f"## {_text(view.title)}", "", EXPLAIN[name], ""]
+        out += [f"## {_text(view.title)}", "", EXPLAIN.get(name, ""), ""]
         if name in _PICTURES:
             out += [f"![{_text(view.title)}]({_PICTURES[name]})", ""]
         out += [markdown_table(view, cites), ""]

@@ -219,21 +219,43 @@ _VIEWS: dict[str, Callable[[ReportData, pd.DataFrame], tuple[pd.DataFrame, set[s
 }
 
 
+def _plain(value: Any) -> str:
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()  # a numpy scalar
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    if isinstance(value, float):
+        return number(value)
+    return "" if value is None else str(value)
+
+
+def _generic(data: ReportData, t: pd.DataFrame) -> tuple[pd.DataFrame, set[str]]:
+    """A table without a view of its own: every column, headings in words, numbers to three
+    decimals (a new table is shown, rounded, until it is given a view)."""
+    numeric = {str(c).replace("_", " ") for c in t.columns
+               if pd.api.types.is_numeric_dtype(t[c]) and not pd.api.types.is_bool_dtype(t[c])}
+    frame = pd.DataFrame({str(c).replace("_", " "): [_plain(v) for v in t[c]] for c in t.columns})
+    return frame, numeric
+
+
 def table_views(data: ReportData, tables: Mapping[str, pd.DataFrame], *, max_rows: int = MAX_ROWS) -> dict[str, View]:
-    """Every table of :data:`~bayesnet.report.tables.TABLES` as the pages show it.
+    """Every table of :data:`~bayesnet.report.tables.TABLES` in ``tables`` as the pages show it.
 
     Parameters
     ----------
     data : ReportData
     tables : mapping
-        Name -> the full frame (:func:`~bayesnet.report.tables.all_tables`).
+        Name -> the full frame (:func:`~bayesnet.report.tables.all_tables`); a table missing
+        here (an analysis the report did not run) is left out.
     max_rows : int
         Rows shown per table.
     """
     out = {}
     for name, (title, _) in TABLES.items():
+        if name not in tables:
+            continue
         full = tables[name]
-        frame, numeric = _VIEWS[name](data, full.head(max_rows))
+        frame, numeric = _VIEWS.get(name, _generic)(data, full.head(max_rows))
         out[name] = View(name, title, frame, frozenset(numeric), len(full))
     return out
 

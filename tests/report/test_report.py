@@ -304,3 +304,26 @@ def test_the_report_shows_the_numbers_of_the_analyses_run_alone(model, report):
     pd.testing.assert_frame_equal(report.data.evidence.frame, alone.frame)
     with pytest.raises(QueryError, match="answers another question"):
         levers(*ask(model, TARGET, draws=DRAWS, seed=3), k=2, tornado_result=t)
+
+
+def test_a_table_without_a_view_is_shown_rounded_and_a_table_not_run_is_left_out(report, monkeypatch):
+    """A table added to TABLES before it has a view of its own is shown with every column,
+    headings in words and numbers to three decimals; one its analysis did not compute (missing
+    from the tables) gets no section."""
+    from bayesnet.report import html as page
+    from bayesnet.report import tables as report_tables
+    from bayesnet.report.views import table_views
+
+    extra = pd.DataFrame({"source_id": ["S44", "S18"], "change": [0.123456, -0.5], "holds": [True, False]})
+    monkeypatch.setitem(report_tables.TABLES, "extra", ("A new analysis", lambda _data: extra))
+    monkeypatch.setitem(report_tables.TABLES, "not_run", ("Not run", lambda _data: None))
+    tables = {name: frame for name, frame in report_tables.all_tables(report.data).items() if frame is not None}
+    views = table_views(report.data, tables)
+    assert "not_run" not in views
+    shown = views["extra"].frame
+    assert list(shown.columns) == ["source id", "change", "holds"]
+    assert shown.to_dict(orient="list") == {"source id": ["S44", "S18"], "change": ["0.123", "-0.500"],
+                                            "holds": ["yes", ""]}
+    assert views["extra"].numeric == {"change"}
+    html = page.to_html(report.data, tables, {})
+    assert '<h2 id="extra">A new analysis</h2>' in html and 'id="not_run"' not in html
