@@ -58,7 +58,8 @@ def test_every_command_prints_the_same_headline(headline, capsys, tmp_path):
     folder = tmp_path / "report"
     assert main(["report", "--scenario", SCENARIO, "--draws", str(DRAWS), "--out", str(folder), "--quiet"]) == 0
     capsys.readouterr()
-    assert f"is {shown}" in (folder / "report.md").read_text(encoding="utf-8")
+    assert f"**{headline.headline_text()}**" in (folder / "report.md").read_text(encoding="utf-8")  # its own words
+    assert f"= {STATE}: {shown} (94% interval" in (folder / "index.html").read_text(encoding="utf-8")
     team = tmp_path / "team"
     assert main(["init", str(team)]) == 0
     capsys.readouterr()

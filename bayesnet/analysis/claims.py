@@ -23,7 +23,7 @@ import numpy as np
 
 from bayesnet.errors import QueryError
 from bayesnet.inference.evaluation import answer
-from bayesnet.inference.questions import Question, Situation
+from bayesnet.inference.questions import Question
 
 if TYPE_CHECKING:
     from bayesnet.analysis.lever_search import LeverResult
@@ -66,8 +66,8 @@ class Claim:
     @classmethod
     def versus(cls, q: Question, other: Question) -> Claim:
         """``q``'s answer is higher than ``other``'s (e.g. one scenario against another)."""
-        return cls(q, other, f"{_short(q.situation)} gives a higher P({q.target} = {q.state}) than "
-                             f"{_short(other.situation)}")
+        return cls(q, other, f"{_short(q)} gives a higher P({q.label(q.target)} = {q.state}) than "
+                             f"{_short(other)}")
 
     @classmethod
     def from_comparison(cls, comparison: Comparison, situation: str | None = None) -> Claim:
@@ -80,7 +80,8 @@ class Claim:
             j for j in range(len(names)) if j != comparison.baseline)
         j = comparison.baseline
         return cls(comparison.questions[i], comparison.questions[j],
-                   f"{names[i]} gives a higher P({comparison.target} = {comparison.state}) than {names[j]}")
+                   f"{comparison.label(names[i])} gives a higher P({comparison.questions[0].label(comparison.target)} "
+                   f"= {comparison.state}) than {comparison.label(names[j])}")
 
     @classmethod
     def levers(cls, q: Question, levers: Mapping[str, str]) -> Claim:
@@ -93,8 +94,8 @@ class Claim:
             raise QueryError(f"{fixed[0]!r} is observed in this situation; a lever must be free to set")
         sit = q.situation
         raised = q.with_situation(replace(sit, do={**sit.do, **checked}))
-        text = ", ".join(f"{k}={v}" for k, v in checked.items())
-        return cls(raised, q, f"setting {text} raises P({q.target} = {q.state})")
+        text = ", ".join(f"{q.label(k)} = {v}" for k, v in checked.items())
+        return cls(raised, q, f"setting {text} raises P({q.label(q.target)} = {q.state})")
 
     @classmethod
     def best_levers(cls, result: LeverResult) -> Claim:
@@ -110,14 +111,16 @@ class Claim:
         return answer(self.higher, cpts) - answer(self.lower, cpts)
 
 
-def _short(sit: Situation) -> str:
-    """A situation in few words: its scenario and the user's own findings and interventions."""
-    parts = [sit.scenario] if sit.scenario else []
+def _short(q: Question) -> str:
+    """A situation in few words, with labels: its scenario and the user's own findings and
+    interventions."""
+    sit = q.situation
+    parts = [q.model.scenarios[sit.scenario].label] if sit.scenario else []
     if sit.asked_given:
-        parts.append("given " + ", ".join(f"{k}={v}" for k, v in sit.asked_given.items()))
+        parts.append("observing " + ", ".join(f"{q.label(k)} = {v}" for k, v in sit.asked_given.items()))
     if sit.asked_do:
-        parts.append("do " + ", ".join(f"{k}={v}" for k, v in sit.asked_do.items()))
-    return "; ".join(parts) if parts else sit.describe()
+        parts.append("setting " + ", ".join(f"{q.label(k)} = {v}" for k, v in sit.asked_do.items()))
+    return "; ".join(parts) if parts else q.situation_text()
 
 
 def distinct_questions(questions: Sequence[Question]) -> tuple[list[Question], list[int]]:

@@ -132,7 +132,8 @@ class Conclusion:
     Attributes
     ----------
     description : str
-        ``"buddying is higher than integrated_care_system"``, ``"best set of levers: ..."``.
+        ``"buddying is higher than integrated_care_system"``, ``"best set of levers: Quick wins =
+        present, ..."`` (the set by its labels).
     names : tuple of str
         The candidates.
     draws : numpy.ndarray
@@ -165,7 +166,7 @@ class Conclusion:
         if result.set_draws is None:
             raise QueryError("the lever result has no posterior draws: run levers with a posterior")
         names = tuple(result.sets["levers"])
-        return cls(f"best set of levers: {names[0]}", names, result.set_draws)
+        return cls(f"best set of levers: {result.sets['label'].iloc[0]}", names, result.set_draws)
 
 
 def study_value(q: Question, post: Posterior, *, conclusion: Conclusion | None = None) -> pd.DataFrame:
@@ -268,7 +269,7 @@ class EvidenceRanking:
         top = self.frame.iloc[0]
         text = (f"One more study of {top['label']} (link {self.frame.index[0]}, now {int(top['n_support'])} "
                 f"supporting, {int(top['n_contradict'])} contradicting) would narrow {what} most: its posterior "
-                f"sd from {self.sd:.4f} to {top['sd_after']:.4f}, expected")
+                f"sd is expected to fall from {self.sd:.4f} to {top['sd_after']:.4f}")
         if self.conclusion is not None and "p_changes_conclusion" in self.frame:
             text += f"; it would change the conclusion ({self.conclusion}) with probability " \
                     f"{top['p_changes_conclusion']:.0%}"

@@ -124,8 +124,8 @@ class Influence:
 
     def short(self, source_id: str) -> str:
         """A source's short citation (first author and year)."""
-        src = self.question.model.evidence.get(source_id)
-        return source_id if src is None else src.short
+        cited = self.question.model.citations.get(source_id)
+        return source_id if cited is None else cited.short
 
     def headline_text(self) -> str:
         """The answer in words: the source whose absence moves the answer (or the claim) most."""

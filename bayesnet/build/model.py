@@ -27,6 +27,7 @@ from bayesnet.cache import LRUCache
 from bayesnet.checks import check_draws, check_seed
 from bayesnet.engine import Structure
 from bayesnet.errors import CycleError, QueryError, closest
+from bayesnet.inputs.citations import Citation, cite_sources
 from bayesnet.inputs.codebook import Codebook
 from bayesnet.inputs.evidence import Evidence
 from bayesnet.inputs.folder import ModelFiles, is_embedded, read_model_files
@@ -127,6 +128,12 @@ class Model:
         where = "in memory" if self.root is None else (
             "embedded default model" if is_embedded(self.root) else str(self.root))
         return where if self.selection is None else f"{where}, {self.selection.describe()}"
+
+    @cached_property
+    def citations(self) -> Mapping[str, Citation]:
+        """Source id -> how every surface cites it (first author and year, the full citation):
+        :func:`bayesnet.inputs.citations.cite_sources` (read-only)."""
+        return types.MappingProxyType(cite_sources(self.evidence))
 
     @cached_property
     def labels(self) -> Mapping[str, str]:

@@ -130,7 +130,7 @@ class Comparison:
         if len(con) == 1 or not self.all_pairs:
             best = con.iloc[int(np.argmax(np.abs(con["difference"].to_numpy())))]
             text += (f". {self.label(best['situation'])} minus {self.label(best['baseline'])}: "
-                     f"{interval_text(best['difference'], best['low'], best['high'], signed=True)}, "
+                     f"{interval_text(best['difference'], best['low'], best['high'], hdi_prob=hdi_prob, signed=True)}, "
                      f"higher in {best['p_higher']:.0%} of draws")
         return text
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -87,9 +86,6 @@ SHEET_COLUMNS = (
 )
 """Columns of the spreadsheet form (CSV/XLSX), one row per CMOC."""
 
-
-_INITIALS = re.compile(r"[A-Z][A-Z\-]{0,4}")
-"""A name's initials in a Vancouver citation (``Casey M``, ``Smith JA-B``)."""
 
 @dataclass(frozen=True, order=True)
 class Arrow:
@@ -212,22 +208,6 @@ class Source:
     collaboration_type_basis: str | None
     cmocs: tuple[CMOC, ...]
     path: str = "<memory>"
-
-    @property
-    def short(self) -> str:
-        """The short citation every surface shows: first author and year (``Casey 2008``,
-        ``Vangen and Huxham 2003``, ``Aunger et al. 2021``), from a Vancouver-style citation."""
-        authors = self.citation.split(". ", 1)[0].strip().rstrip(".")
-        names = [a.strip() for a in authors.split(",") if a.strip() and a.strip() != "et al"]
-        plural = len(names) > 2 or "et al" in authors
-
-        def surname(name: str) -> str:
-            words = name.split()
-            return " ".join(words[:-1]) if len(words) > 1 and _INITIALS.fullmatch(words[-1]) else name
-
-        first = surname(names[0]) if names else self.id
-        who = f"{first} et al." if plural else (f"{first} and {surname(names[1])}" if len(names) == 2 else first)
-        return f"{who} {self.year}" if self.year is not None else who
 
     def arrows(self) -> set[Arrow]:
         """Distinct arrows this source states (a link reported twice counts once)."""

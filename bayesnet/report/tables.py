@@ -1,7 +1,8 @@
-"""The report's tables as DataFrames (full precision) and its key points as sentences.
+"""The report's tables as DataFrames: every column, the ids, full precision.
 
-Pure. The same frames are written as CSV (unrounded, for pasting into a paper) and shown,
-rounded only at display, in the HTML and Markdown pages.
+Pure. These frames are written as CSV (unrounded, for pasting into a paper); the pages show
+views of them (:mod:`bayesnet.report.views`: labels, intervals in one cell, rounded only
+there). :func:`csv_text` writes a frame so that no cell can run as a spreadsheet formula.
 """
 
 from __future__ import annotations
@@ -14,8 +15,7 @@ import pandas as pd
 from bayesnet.report.data import ReportData
 
 __all__ = [
-    "DIGITS", "FORMULA_STARTS", "TABLES", "all_tables", "cell", "csv_text", "fmt", "key_points", "situation_table",
-    "sources_note",
+    "DIGITS", "FORMULA_STARTS", "TABLES", "all_tables", "cell", "csv_text", "fmt", "situation_table", "sources_note",
 ]
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -85,7 +85,8 @@ def situation_table(data: ReportData) -> pd.DataFrame:
 def tornado_table(data: ReportData) -> pd.DataFrame:
     """Contexts and mechanisms ranked by swing."""
     cols = ["node", "label", "role", "low_state", "high_state", "p_low_state", "p_low_state_low", "p_low_state_high",
-            "p_high_state", "p_high_state_low", "p_high_state_high", "swing", "p_same_direction"]
+            "p_high_state", "p_high_state_low", "p_high_state_high", "swing", "swing_low", "swing_high",
+            "p_same_direction"]
     return _ranked(data.tornado.frame, "node")[["rank", *cols]]
 
 
@@ -114,13 +115,17 @@ def findings_table(data: ReportData) -> pd.DataFrame:
 
 
 def evidence_table(data: ReportData) -> pd.DataFrame:
-    """Coded links ranked by the expected variance reduction one more study would bring."""
-    cols = ["link", "name", "n_support", "n_contradict", "support_ids", "p_direction", "strength", "d_weight",
-            "p_support", "p_none", "variance_reduction", "sd_after"]
+    """Coded links ranked by the expected variance reduction one more study would bring; their
+    supporting sources by id (``support_ids``) and by short citation (``sources``)."""
+    cols = ["link", "name", "label", "n_support", "n_contradict", "support_ids", "sources", "p_direction",
+            "strength", "d_weight", "p_support", "p_none", "variance_reduction", "sd_now", "sd_after"]
     if "p_changes_conclusion" in data.evidence.frame:
         cols.append("p_changes_conclusion")
     out = data.evidence.frame.reset_index()
     out.insert(0, "rank", range(1, len(out) + 1))
+    cites = data.citations
+    out["sources"] = ["; ".join(cites[i].short if i in cites else i for i in str(ids).split(";") if i)
+                      for ids in out["support_ids"]]
     return out[["rank", *cols]]
 
 
@@ -135,11 +140,13 @@ def studies_table(data: ReportData) -> pd.DataFrame | None:
     the change; with the claim that the best set of levers raises the answer, P(claim) without each."""
     if data.studies is None:
         return None
-    cols = ["rank", "source", "citation", "kind", "collaboration_type", "year", "n_links", "dropped_links",
+    cols = ["rank", "source", "cited", "citation", "kind", "collaboration_type", "year", "n_links", "dropped_links",
             "probability", "change"]
     if data.studies.claim is not None:
         cols += ["p_claim", "p_change", "holds"]
-    return data.studies.nonzero.reset_index()[cols]
+    out = data.studies.nonzero.reset_index()
+    out["cited"] = [data.citations[i].short if i in data.citations else i for i in out["source"]]
+    return out[cols]
 
 
 def robustness_table(data: ReportData) -> pd.DataFrame | None:
@@ -178,87 +185,3 @@ def sources_note(data: ReportData) -> str | None:
     dropped = f" Links no kept source states, dropped: {'; '.join(sel.dropped_links)}." if sel.dropped_links else ""
     return (f"Sources: filter {sel.filter.text}: {len(sel.kept)} of {len(sel.kept) + len(sel.left_out)} sources "
             f"kept; left out: {', '.join(sel.left_out)}.{dropped}")
-
-
-def _interval(low: float, high: float, prob: float) -> str:
-    return f"{prob:.0%} HDI {low:.3f} to {high:.3f}"
-
-
-def key_points(data: ReportData, *, top: int = 3) -> list[str]:
-    """The report's conclusions in plain sentences (the numbers come from the tables)."""
-    q = data.question
-    prob = data.settings["hdi_prob"]
-    b = data.tornado.baseline
-    label = data.node_labels
-    points = [
-        f"In this situation ({q.situation.describe()}), P({q.target} = {q.state}) is {b['probability']:.3f} "
-        f"({_interval(b['low'], b['high'], prob)} over {data.settings['draws']} posterior draws)."
-    ]
-    frame = data.tornado.frame
-    lev = frame[frame["role"] == "lever"].head(top)
-    if len(lev):
-        parts = [
-            f"{label.get(v, v)} ({v}): {r.high_state} rather than {r.low_state} moves it from {r.p_low_state:.3f} "
-            f"to {r.p_high_state:.3f} (swing {r.swing:.3f}, {_interval(r.swing_low, r.swing_high, prob)}; "
-            f"in the same direction in {r.p_same_direction:.0%} of draws)"
-            for v, r in lev.iterrows()
-        ]
-        points.append("Modifiable contexts that matter most: " + "; ".join(parts) + ".")
-    else:
-        points.append("No modifiable context is left free by this situation.")
-    lv = data.levers
-    if lv.best_set:
-        how = (f"exact search over {lv.evaluated} combinations" if lv.method == "exact"
-               else f"greedy search; under diminishing returns no set of {lv.k} reaches above {lv.bound:.3f}")
-        sets = ", ".join(f"{k}={v}" for k, v in lv.best_set.items())
-        best = lv.sets.iloc[0]
-        tied = lv.sets[(lv.sets["rank"] == best["rank"])]
-        doubt = (f"tied with {', '.join(tied['levers'].iloc[1:])}" if len(tied) > 1
-                 else f"best in {best['p_best']:.0%} of draws among the {len(lv.sets)} best sets")
-        points.append(
-            f"Best set of {lv.k} lever{'s' if lv.k > 1 else ''} ({how}): {sets}, from {lv.before['probability']:.3f} "
-            f"({_interval(lv.before['low'], lv.before['high'], prob)}) to {lv.after['probability']:.3f} "
-            f"({_interval(lv.after['low'], lv.after['high'], prob)}); higher in {lv.p_improves:.0%} of draws; "
-            f"{doubt}."
-        )
-    fixed = lv.givens[lv.givens["status"] != "free"].head(top)
-    if len(fixed):
-        parts = [f"{v}={r.state} ({r.other_state} would give {r.p_other:.3f})" for v, r in fixed.iterrows()]
-        points.append("Givens that shape this situation (context, not advice): " + "; ".join(parts) + ".")
-    ev = data.evidence.frame.head(top)
-    if len(ev):
-        parts = [
-            f"{r['name']} ({r['n_support']} supporting source{'s' if r['n_support'] != 1 else ''}: "
-            f"{r['support_ids'] or 'none'}; the posterior sd would fall from {r['sd_now']:.4f} to "
-            f"{r['sd_after']:.4f} on average)"
-            for _, r in ev.iterrows()
-        ]
-        points.append("Coded links whose further study would most narrow the answer: " + "; ".join(parts) + ".")
-    points.extend(_study_points(data, top))
-    if len(data.findings.frame):
-        v = data.findings.frame.index[0]
-        r = data.findings.frame.iloc[0]
-        points.append(
-            f"Most informative single observation: {label.get(v, v)} ({v}), mutual information "
-            f"{r['mutual_info']:.3f} bits ({r['mi_percent']:.1f}% of the target's entropy)."
-        )
-    return points
-
-
-def _study_points(data: ReportData, top: int) -> list[str]:
-    """Key points of the studies that carry the answer and of its robustness to settings."""
-    out = []
-    st = data.studies
-    if st is not None and len(st.nonzero):
-        parts = [f"{sid} ({r['citation'][:40].rstrip()}..., {r['kind']}): {r['change']:+.3f}"
-                 for sid, r in st.nonzero.head(top).iterrows()]
-        text = "Studies that carry this answer, each left out in turn (exact): " + "; ".join(parts) + "."
-        if st.claim is not None and st.p_claim is not None:
-            low = float(st.frame["p_claim"].min())
-            worst = st.frame["p_claim"].idxmin()
-            text += (f" The best set of levers raises it in {st.p_claim:.0%} of draws now, and in at least {low:.0%} "
-                     f"without any one source (least without {worst}).")
-        out.append(text)
-    if data.robustness is not None:
-        out.append(data.robustness.verdict())
-    return out

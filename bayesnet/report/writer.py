@@ -1,4 +1,6 @@
-"""Write a report folder: index.html, report.md, one CSV per table, the SVG pictures.
+"""Write a report folder: index.html, report.md, one CSV per table, the SVG pictures (among
+them the causal web around the target, which the page shows, and the whole web at full size,
+which it links to).
 
 The only module of :mod:`bayesnet.report` that touches files; every file is written
 atomically (:mod:`bayesnet.files`), index.html last, so a folder with an index.html holds a
@@ -15,11 +17,10 @@ from typing import Any
 from bayesnet.files import check_output_folder, output_error, write_text_atomic
 from bayesnet.inference.posteriors import Posterior
 from bayesnet.inference.questions import Question
-from bayesnet.report.causal_web import to_dot
 from bayesnet.report.data import ReportData, analyse
 from bayesnet.report.html import to_html
 from bayesnet.report.markdown import to_markdown
-from bayesnet.report.plots import causal_web_svg, evidence_svg, forest_svg, tornado_svg
+from bayesnet.report.plots import causal_web_svg, evidence_svg, forest_svg, tornado_svg, webs
 from bayesnet.report.tables import all_tables, csv_text
 from bayesnet.version import __version__
 
@@ -37,7 +38,11 @@ class ReportFiles:
     tables : dict
         Table name -> CSV path.
     pictures : dict
-        Picture name -> SVG path (and ``web.dot``).
+        Picture name -> SVG path (``web_near``: the web around the target; ``web``: the whole
+        web; both missing without Graphviz).
+    dots : dict
+        ``web_near``, ``web`` -> the DOT source of each causal web (written with or without
+        Graphviz).
     data : ReportData
     note : str or None
         Set when the causal web could not be drawn (no Graphviz).
@@ -48,6 +53,7 @@ class ReportFiles:
     markdown: Path
     tables: dict[str, Path]
     pictures: dict[str, Path]
+    dots: dict[str, Path]
     data: ReportData
     note: str | None
 
@@ -124,23 +130,27 @@ def write_report(
     try:
         data = analyse(q, post, k=k, show_progress=not quiet, step=steps, studies=studies, settings=settings)
         steps("pictures")
-        dot = to_dot(q.model.codebook, q.model.links, influence=data.influence, show_feedback=False,
-                     title=f"Influence on {data.question.target} = {data.question.state}")
-        web, note = causal_web_svg(dot)
-        svgs = {"tornado": tornado_svg(data), "forest": forest_svg(data), "evidence": evidence_svg(data), "web": web}
+        dots = webs(data)
+        near, note = causal_web_svg(dots.near)
+        web, _ = causal_web_svg(dots.whole)
+        svgs = {"tornado": tornado_svg(data), "forest": forest_svg(data), "evidence": evidence_svg(data),
+                "web_near": near, "web": web}
         tables = all_tables(data)
         steps("writing")
         csv_paths = {name: write_text_atomic(folder / f"{name}.csv", csv_text(frame))
                      for name, frame in tables.items()}
         pictures = {name: write_text_atomic(folder / f"{name}.svg", svg) for name, svg in svgs.items() if svg}
-        pictures["web.dot"] = write_text_atomic(folder / "web.dot", dot)
-        md = write_text_atomic(folder / "report.md",
-                               to_markdown(data, tables, web="web.svg" if web else None, version=__version__))
+        dot_paths = {name: write_text_atomic(folder / f"{name}.dot", dot)
+                     for name, dot in (("web_near", dots.near), ("web", dots.whole))}
+        md = write_text_atomic(folder / "report.md", to_markdown(
+            data, tables, web="web.svg" if web else None, web_near="web_near.svg" if near else None,
+            version=__version__))
         html = write_text_atomic(folder / "index.html",
-                                 to_html(data, tables, svgs, web_note=note, version=__version__))
+                                 to_html(data, tables, svgs, web_note=note, near=dots.neighbourhood,
+                                         version=__version__))
         steps("done")
     except OSError as err:
         raise output_error(getattr(err, "filename", None) or folder, err) from err
     finally:
         steps.close()
-    return ReportFiles(folder, html, md, csv_paths, pictures, data, note)
+    return ReportFiles(folder, html, md, csv_paths, pictures, dot_paths, data, note)

@@ -39,7 +39,6 @@ __all__ = [
     "answer_view",
     "model_view",
     "node_view",
-    "short_citation",
 ]
 
 TORNADO_ROWS = 12
@@ -151,11 +150,6 @@ def analysis_view(whatif: WhatIf, model: Model, post: Posterior) -> dict[str, An
     })
 
 
-def short_citation(source: Source) -> str:
-    """First author and year (:attr:`bayesnet.inputs.evidence.Source.short`)."""
-    return source.short
-
-
 def _quotes(source: Source, key: tuple[Any, ...]) -> list[dict[str, str]]:
     """The CMOCs of ``source`` that state the link ``key``: the review's quote and section."""
     out = []
@@ -178,7 +172,7 @@ def _link(model: Model, row: pd.Series) -> dict[str, Any]:
             src = model.evidence.get(sid)
             if src is None:
                 continue
-            sources.append({"id": sid, "side": side, "short": short_citation(src), "citation": src.citation,
+            sources.append({"id": sid, "side": side, "short": model.citations[sid].short, "citation": src.citation,
                             "kind": src.kind, "year": src.year, "quotes": _quotes(src, key)})
     return {"link": int(row["link"]), "name": link_name(row["from"], row["to"], int(row["sign"]), when_node,
                                                        when_state, lag=lag),

@@ -170,3 +170,15 @@ def test_supporting_evidence_counts_by_kind(model):
     assert row["p_direction"] > 0.99 and 0 < row["strength"] < 1
     assert row["name"] == "b -> level"
     assert v.loc[_link(model, "level", "t"), "name"] == "level -| t"
+
+
+def test_the_best_levers_conclusion_names_the_set_by_its_labels(tmp_path):
+    from bayesnet.analysis import Conclusion, levers
+    from tests.analysis.test_sensitivity import SENS_SOURCES, TARGET, sens_codebook
+
+    m = load(make_model_dir(tmp_path / "m", sources=SENS_SOURCES, codebook=sens_codebook()))
+    lv = levers(*ask(m, TARGET, draws=200, seed=2), k=2)
+    c = Conclusion.best_levers(lv)
+    assert c.names == tuple(lv.sets["levers"])  # the candidates keep their ids
+    assert c.description == f"best set of levers: {lv.sets['label'].iloc[0]}"
+    assert "Quick wins = present" in c.description and "quick_wins" not in c.description

@@ -33,10 +33,10 @@ def test_the_studies_section_holds_the_influence_of_each_source(model, tmp_path)
     assert studies["p_claim"].to_numpy() == pytest.approx(alone.nonzero["p_claim"].to_numpy(), abs=0)
     md = files.markdown.read_text(encoding="utf-8")
     assert "## Studies that carry this answer" in md and "## Robustness to the model's own settings" in md
-    points = md.split("## Key points\n", 1)[1].split("\n## ", 1)[0]
-    assert f"Studies that carry this answer, each left out in turn (exact): {studies['source'][0]} (" in points
+    box = md.split("## How to read this report", 1)[0]  # the headline box
+    assert f"**Which studies carry it:** Leaving out {studies['source'][0]} ({studies['cited'][0]})" in box
     robust = robustness(q, post, claim=Claim.best_levers(lv), n=3)
-    assert robust.verdict() in points
+    assert f"**Under other settings:** {robust.verdict()}" in box
     pd.testing.assert_frame_equal(pd.read_csv(files.tables["robustness"]).set_index("setting"), robust.frame,
                                   check_dtype=False)
 
@@ -56,7 +56,7 @@ def test_the_header_states_the_source_filter_and_the_links_it_drops(model, tmp_p
                  "--draws", "40", "--out", str(out), "--quiet", "--no-studies"]) == 0
     capsys.readouterr()
     md = (out / "report.md").read_text(encoding="utf-8")
-    header = md.split("## Key points", 1)[0]
+    header = md.split("## How to read this report", 1)[0]
     assert "sources exclude_ids=S44 (5 of 6; 2 links no kept source states dropped)" in header
     assert ("Sources: filter exclude_ids=S44: 5 of 6 sources kept; left out: S44. Links no kept source states, "
             "dropped: mandated -| initial_trust; trust -> collaborative_behaviour.") in header

@@ -1,11 +1,13 @@
-"""What a report writes is safe to open: labels stay text in Markdown, CSV cells cannot run
-as formulas, the tornado picture draws with any number of draws, and a bad ``--out`` is
-refused before anything is computed."""
+"""What a report writes is safe to open: labels and citations stay text in HTML and Markdown
+(in the tables, the headline box, the pictures and their tooltips), CSV cells cannot run as
+formulas, the tornado picture draws with any number of draws, and a bad ``--out`` is refused
+before anything is computed."""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 
 import numpy as np
 import pandas as pd
@@ -20,9 +22,23 @@ from bayesnet.report.tables import csv_text
 from tests.analysis.test_sensitivity import SENS_SOURCES, TARGET, sens_codebook
 from tests.helpers import make_model_dir
 
+PAGE_TAGS = {
+    "html", "head", "meta", "title", "style", "body", "h1", "h2", "h3", "p", "section", "dl", "dt", "dd", "ul",
+    "li", "nav", "a", "div", "table", "thead", "tbody", "tr", "th", "td", "figure", "figcaption", "span",
+    "strong", "footer", "br", "svg", "g", "path", "polygon", "polyline", "ellipse", "text", "defs", "use", "clipPath",
+    "rect", "line", "metadata", "circle", "rdf", "cc", "dc",  # matplotlib writes RDF metadata in its SVG
+}
+
 SCRIPT = "<script>alert(1)</script>"
 IMG = '<img src=x onerror="alert(2)">'
 FORMULA = "=HYPERLINK(\"http://example.invalid\",\"click\")"
+CITATION = '=cmd|"/c calc"!A0 <img src=y onerror="alert(3)"> Et Al. A hostile title.'
+
+
+def _hostile_sources() -> list[dict]:
+    """The small model's sources, one of them (S93, on conflict -| collaborative behaviour)
+    with a citation that is a formula and a tag."""
+    return [{**src, "citation": CITATION} if src["id"] == "S93" else src for src in SENS_SOURCES]
 
 
 def _hostile_codebook() -> dict:
@@ -35,7 +51,8 @@ def _hostile_codebook() -> dict:
 
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory):
-    root = make_model_dir(tmp_path_factory.mktemp("hostile") / "m", sources=SENS_SOURCES, codebook=_hostile_codebook())
+    root = make_model_dir(tmp_path_factory.mktemp("hostile") / "m", sources=_hostile_sources(),
+                          codebook=_hostile_codebook())
     model = load(root)
     q = question(model, TARGET, scenario="voluntary")
     files = write_report(q, posterior(model, draws=60, seed=4), tmp_path_factory.mktemp("out") / "r", quiet=True)
@@ -53,7 +70,27 @@ def test_markdown_keeps_labels_as_text(hostile):
 def test_html_keeps_labels_as_text(hostile):
     _, files = hostile
     html = files.html.read_text(encoding="utf-8")
-    assert "<script>alert" not in html and "<img src=x" not in html
+    assert "<script>alert" not in html and "<img src=x" not in html and "<img src=y" not in html
+    assert "&lt;script&gt;alert(1)" in html  # the label is shown, as text ...
+    box = html.split('<section class="headline"', 1)[1].split("</section>", 1)[0]
+    assert "<script" not in box and "<img" not in box
+    assert re.search(r'title="=cmd\|&quot;/c calc&quot;!A0 &lt;img src=y onerror=&quot;alert\(3\)&quot;&gt;', html)
+    tags = set(re.findall(r"<([a-zA-Z][a-zA-Z0-9]*)", html))
+    assert tags <= PAGE_TAGS, tags - PAGE_TAGS  # only the page's own markup and the pictures' SVG
+
+
+def test_markdown_keeps_citations_as_text(hostile):
+    _, files = hostile
+    text = files.markdown.read_text(encoding="utf-8")
+    assert "&lt;img src=y" in text and "<img src=y" not in text
+
+
+def test_causal_web_files_keep_labels_as_text(hostile):
+    _, files = hostile
+    assert {"web_near", "web"} <= set(files.pictures)  # SVG: Graphviz writes every label as text
+    for name in ("web_near", "web"):
+        text = files.pictures[name].read_text(encoding="utf-8")
+        assert "<script>" not in text and "<img" not in text and "&lt;img src=x" in text, name
 
 
 def test_report_csv_text_cells_cannot_run_as_formulas(hostile):
@@ -65,6 +102,7 @@ def test_report_csv_text_cells_cannot_run_as_formulas(hostile):
         if value.startswith("-"):
             float(value)  # only numbers may start with '-', and they are left as numbers
     assert "'" + FORMULA in cells and "'+1 then @SUM(A1)" in cells and "'-2 & <b>bold</b>" in cells
+    assert any(value.startswith("'=cmd") for value in cells)  # a citation that starts like a formula, too
     assert any(value.startswith("-0.") for value in cells)  # negative numbers are still numbers
 
 
