@@ -19,3 +19,6 @@ DEFAULT_INERTIA_THRESHOLD = 0.5
 DEFAULT_LOCK_WAIT = 60.0
 """Seconds an update waits for another update of the same folder to finish before giving up
 (``bayesnet update --wait SECONDS``); an update of the default model takes a few seconds."""
+DEFAULT_MAX_ERRORS = 50
+"""Errors ``bayesnet validate`` lists per file or folder before saying how many more there are
+(``--max-errors N``)."""
