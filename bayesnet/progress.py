@@ -98,7 +98,7 @@ class Steps:
 
         self._show_at = time.monotonic() + delay
         self.bar = tqdm(total=len(self.names), desc=desc, leave=False, file=sys.stderr, delay=delay, **_size(),
-                        bar_format="{desc}: {n_fmt}/{total_fmt} |{bar}| {elapsed} {postfix}")
+                        bar_format="{desc}: {n_fmt}/{total_fmt} |{bar}| {elapsed}{postfix}")
         self._thread = threading.Thread(target=self._ticking, args=(tick,), daemon=True)
         self._thread.start()
 
