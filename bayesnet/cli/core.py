@@ -362,8 +362,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from bayesnet.inputs.folder import read_evidence, read_model_files
 
     check_positive_int(args.max_errors, "max_errors", "validate")
-    base_files = read_model_files(model_folder(args.model))
-    base = Model.from_files(base_files)
+    # the model evidence files are checked against; a model folder named as a PATH is checked
+    # on its own, so 'bayesnet validate .' in a broken folder lists all its errors
+    try:
+        base: Any = Model.from_files(read_model_files(model_folder(args.model)))
+        base_error: InputError | None = None
+    except InputError as err:
+        base, base_error = None, err
     checked: list[dict[str, Any]] = []
     for raw in args.paths:
         path = Path(raw)
@@ -377,6 +382,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 entry["nodes"] = len(files.codebook)
                 sources = list(files.evidence)
             else:
+                if base_error is not None:
+                    raise base_error  # no codebook to check the file against
                 evidence = read_evidence([path], base.codebook)
                 merged = Evidence([s for s in base.evidence if s.id not in evidence] + list(evidence))
                 try:
@@ -420,7 +427,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if args.format != "table":
         emit(args, base, data=data, frame=frame, text=str)
         return 2 if failed else 0
-    if not failed:
+    if not failed and base is not None:
         say_model(base)
     for e in checked:
         if e["ok"]:

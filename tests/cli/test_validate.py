@@ -81,3 +81,13 @@ def test_errors_past_the_cap_are_counted(tmp_path, capsys):
     assert path["errors"][0] == {"file": str(study), "line": 8, "field": "cmocs[0].mechanism", "value": "trsut0",
                                  "type": "UnknownNodeError", "message": path["errors"][0]["message"],
                                  "suggestions": "trust"}
+
+
+def test_validate_dot_in_a_broken_model_folder_lists_all_its_errors(tmp_path, capsys, monkeypatch):
+    root = make_model_dir(tmp_path / "m")
+    write_yaml(root / "evidence" / "S98.yaml", source(98, [cmoc("quick_wins", "trsut")]))
+    write_yaml(root / "evidence" / "S99.yaml", source(99, [cmoc("quick_wins", "trust", "raises")]))
+    monkeypatch.chdir(root)
+    assert main(["validate", "."]) == 2
+    errors = _errors(capsys.readouterr().err)
+    assert len(errors) == 2 and "S98.yaml:8" in errors[0] and "S99.yaml:9" in errors[1]
