@@ -26,3 +26,6 @@ DEFAULT_PORT = 8765
 DEFAULT_ROBUSTNESS_SETTINGS = 64
 """Settings of the model a robustness analysis samples besides the model's own (a Latin
 hypercube of this many; about 20 s with 4,000 draws on the default model, benchmarks/README.md)."""
+DEFAULT_MAX_ERRORS = 50
+"""Errors ``bayesnet validate`` lists per file or folder before saying how many more there are
+(``--max-errors N``)."""

@@ -97,6 +97,10 @@ class InputError(BayesnetError, ValueError):
         The offending value.
     suggestions : list of str
         Closest valid names, best first.
+    errors : list of InputError
+        Every error found in the same read, in file order, this one first (readers collect
+        them all: see :mod:`bayesnet.inputs.problems`); ``[self]`` when it is the only one.
+        ``str(err)`` is this error's message and, when there are more, how many.
     """
 
     def __init__(
@@ -115,7 +119,20 @@ class InputError(BayesnetError, ValueError):
         self.value = value
         self.suggestions = list(suggestions)
         self.reason = message
+        self.errors: list[InputError] = [self]
         super().__init__(self._format())
+
+    @property
+    def message(self) -> str:
+        """This error alone, located: ``path:line (field): reason; did you mean ...?``."""
+        return self._format()
+
+    def __str__(self) -> str:
+        more = len(self.errors) - 1
+        if more <= 0:
+            return self._format()
+        return (f"{self._format()} (and {more} more error{'s' if more > 1 else ''}: "
+                "'bayesnet validate' lists every one)")
 
     def _format(self) -> str:
         where = ""

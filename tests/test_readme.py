@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 import bayesnet
 from bayesnet.build import summary
@@ -52,3 +58,37 @@ def test_review_summary_agrees_with_the_coded_evidence():
     for group in facts["mechanism_frequency_order"]:
         for node in group:
             assert model.codebook[node].kind == "mechanism"
+
+
+def _use_block() -> list[str]:
+    block = re.search(r"## Use\n\n```sh\n(.*?)```", README, flags=re.S)
+    assert block is not None, "the README's Use section starts with its shell commands"
+    return [line for line in block.group(1).splitlines() if line.strip()]
+
+
+def test_the_use_section_names_every_command():
+    from bayesnet.cli import build_parser
+
+    parser = build_parser()
+    action = next(a for a in parser._actions if a.dest == "command")
+    shown = {word for line in _use_block() for word in re.findall(r"bayesnet (\w+)", line)}
+    missing = set(action.choices) - shown - {"nodes", "summary"}  # listed by 'bayesnet --help'
+    if "bayesnet serve" in README.split("## In the browser", 1)[-1].split("\n## ", 1)[0]:
+        missing.discard("serve")  # it runs until stopped: the README gives it its own section
+    assert not missing, f"the README's Use section shows no example of {sorted(missing)}"
+
+
+@pytest.mark.slow
+def test_the_use_section_runs_as_printed(tmp_path):
+    """Every command of the Use section, one after another in one shell (a 'cd' carries on),
+    from a folder holding the examples it names, as a reader at the repository's root would."""
+    shutil.copytree(REPO / "inference_examples", tmp_path / "inference_examples")
+    script = "set -euo pipefail\n" + "\n".join(_use_block()) + "\n"
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    done = subprocess.run(["bash", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          timeout=1200, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert (tmp_path / "buddying_report" / "index.html").is_file()
+    assert (tmp_path / "model.bifxml").is_file() and (tmp_path / "buddying_quick_wins.svg").is_file()
+    assert f"model: {(tmp_path / 'my_model').resolve()} (61 nodes" in done.stderr
+    assert "dry run: nothing written" in done.stderr

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
+
+from bayesnet.build.graph import link_name
 
 if TYPE_CHECKING:
     from bayesnet.build.model import Model
@@ -22,7 +25,9 @@ def summary(model: Model, *, top: int = 10) -> dict[str, Any]:
     Returns
     -------
     dict
-        JSON-ready.
+        JSON-ready. Each of ``top_links`` carries its id (``link``, as in ``model.links``)
+        and its written form by ids (``name``) and labels (``label``), as
+        :func:`~bayesnet.build.graph.link_name` writes it.
     """
     links = model.links
     kinds = [n.kind for n in model.codebook]
@@ -54,10 +59,18 @@ def summary(model: Model, *, top: int = 10) -> dict[str, Any]:
         "cmocs": sum(len(s.cmocs) for s in sources),
         "top_links": [
             {
+                "link": int(r["link"]), "name": _name(r), "label": _name(r, model.labels),
                 "from": r["from"], "to": r["to"], "sign": int(r["sign"]),
-                "n_support": int(r["n_support"]), "support_ids": list(r["support_ids"]),
+                "when": {r["when_node"]: r["when_state"]} if isinstance(r["when_node"], str) else None,
+                "lag": int(r["lag"]), "n_support": int(r["n_support"]), "support_ids": list(r["support_ids"]),
             }
             for r in best.to_dict(orient="records")
         ],
         "scenarios": list(model.scenarios.ids),
     }
+
+
+def _name(row: Mapping[str, Any], labels: Mapping[str, str] | None = None) -> str:
+    when = row["when_node"] if isinstance(row["when_node"], str) else None
+    return link_name(row["from"], row["to"], int(row["sign"]), when, row["when_state"], lag=int(row["lag"]),
+                     labels=labels)

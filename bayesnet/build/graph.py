@@ -211,8 +211,9 @@ def build_dag(codebook: Codebook, links: pd.DataFrame) -> nx.DiGraph:
 def check_acyclic(graph: nx.DiGraph, links: pd.DataFrame) -> None:
     """Raise :class:`CycleError` naming the whole cycle if ``graph`` has one.
 
-    The message lists each arrow of the cycle with the sources behind it and suggests the
-    review's own remedy: stage one end (as initial trust precedes trust) or mark the
+    The message lists the links that make each arrow of the cycle (written by
+    :func:`link_name`, so a moderated link shows its ``[when m=s]``) with the sources behind
+    them, and suggests the review's own remedy: stage one end (as initial trust precedes trust) or mark the
     feedback arrow ``lag: 1`` for the time-sliced model.
     """
     try:
@@ -225,8 +226,11 @@ def check_acyclic(graph: nx.DiGraph, links: pd.DataFrame) -> None:
     for u, v in cycle_edges:
         rows = links[(links["from"] == u) & (links["to"] == v) & (links["lag"] == 0)]
         mods = links[(links["when_node"] == u) & (links["to"] == v) & (links["lag"] == 0)]
-        ids = sorted({s for r in pd.concat([rows, mods]).itertuples() for s in r.support_ids + r.contradict_ids})
-        parts.append(f"{u} -> {v} [{', '.join(ids) or 'no source'}]")
+        both = pd.concat([rows, mods])
+        ids = sorted({s for r in both.itertuples() for s in r.support_ids + r.contradict_ids})
+        names = [link_name(r["from"], r["to"], int(r["sign"]), r["when_node"], r["when_state"])
+                 for r in both.to_dict(orient="records")] or [f"{u} -> {v}"]
+        parts.append(f"{' and '.join(names)} ({', '.join(ids) or 'no source'})")
         if weakest is None or len(ids) < weakest[0]:
             weakest = (len(ids), u, v)
     assert weakest is not None

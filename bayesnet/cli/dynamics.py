@@ -9,15 +9,20 @@ import sys
 from typing import Any
 
 from bayesnet.cli.common import (
+    MODEL_EPILOG,
+    HelpFormatter,
     add_format,
     add_model,
+    add_quiet,
     add_uncertainty,
+    emit,
     float_arg,
+    frame_text,
     int_arg,
     load_model,
+    names_of,
     posterior_of,
-    print_frame,
-    print_json,
+    steps_of,
 )
 from bayesnet.defaults import DEFAULT_INERTIA_THRESHOLD, DEFAULT_TRAJECTORY_DRAWS
 
@@ -35,7 +40,8 @@ A timeline file (YAML):
       given: {acute_events: present}
 
 Examples:
-  bayesnet trajectory --scenario buddying --timeline quick_wins.yaml --out buddying.svg
+  bayesnet trajectory --scenario buddying --timeline inference_examples/trajectories/voluntary_quick_wins.yaml \\
+      --out buddying.svg
   bayesnet trajectory --scenario integrated_care_system --node conflict --format csv
 """
 
@@ -51,13 +57,15 @@ def register(sub: Any) -> None:
         "feedback loops (lost trust breeds conflict, conflict erodes trust and faith ...) run from one slice "
         "to the next; see docs/dynamics.md. Also reports collaborative inertia: the first slice from which "
         "P(faith high) stays below --inertia-threshold, and the modifiable context that best delays it.",
-        epilog=_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=_EPILOG + "\n" + MODEL_EPILOG,
+        formatter_class=HelpFormatter,
     )
     add_model(p)
-    p.add_argument("--scenario", metavar="NAME", help="a collaboration-type preset (see 'bayesnet scenarios')")
+    p.add_argument("--scenario", metavar="NAME", help="a collaboration-type preset (see 'bayesnet scenarios'; "
+                   "default: the timeline's, else none)")
     p.add_argument("--timeline", metavar="FILE", help="a YAML timeline of events (default: no events)")
-    p.add_argument("--slices", type=int_arg("slices"), metavar="N", help="number of slices (default 5)")
+    p.add_argument("--slices", type=int_arg("slices"), metavar="N",
+                   help="number of slices (default: the timeline's, else 5)")
     p.add_argument(
         "--node",
         action="append",
@@ -82,13 +90,15 @@ def register(sub: Any) -> None:
     )
     add_uncertainty(p, draws=DEFAULT_TRAJECTORY_DRAWS)
     p.add_argument("--out", metavar="FILE", help="also draw the trajectory to FILE.svg or FILE.png (name it for "
-                   "what it shows, e.g. buddying_quick_wins.svg)")
+                   "what it shows, e.g. buddying_quick_wins.svg; default: no picture)")
     p.add_argument("--baseline", action=argparse.BooleanOptionalAction, default=True,
                    help="also answer the same collaboration without the timeline's events, over the same draws, "
                    "and draw it dashed (default: on when the timeline has events)")
     p.add_argument("--bands", action=argparse.BooleanOptionalAction, default=True,
-                   help="draw the credible bands on the picture (light); --no-bands draws the lines only")
-    add_format(p, ("table", "json", "csv"))
+                   help="draw the credible bands on the picture (light); --no-bands draws the lines only (default: "
+                   "bands)")
+    add_format(p)
+    add_quiet(p)
     p.set_defaults(handler=cmd_trajectory)
 
 
@@ -100,37 +110,50 @@ def cmd_trajectory(args: argparse.Namespace) -> int:
         from bayesnet.files import check_output_file
 
         check_output_file(args.out, suffixes=(".svg", ".png"), what="picture")
-    model = load_model(args)
-    timeline = read_timeline(args.timeline) if args.timeline else None
-    traj, inertia = trajectory_and_inertia(
-        model, timeline, posterior_of(model, args), nodes=args.node or None, threshold=args.inertia_threshold,
-        scenario=args.scenario, n_slices=args.slices, persistence=args.persistence, baseline=args.baseline,
-    )
+    with steps_of(args, "trajectory", ["reading the model", "following the collaboration over time"]) as step:
+        step("reading the model")
+        model = load_model(args)
+        timeline = read_timeline(args.timeline) if args.timeline else None
+        post = posterior_of(model, args)
+        step("following the collaboration over time")
+        traj, inertia = trajectory_and_inertia(
+            model, timeline, post, nodes=args.node or None, threshold=args.inertia_threshold,
+            scenario=args.scenario, n_slices=args.slices, persistence=args.persistence, baseline=args.baseline,
+        )
     if args.out:
         from bayesnet.report import write_trajectory_plot
 
         path = write_trajectory_plot(traj, args.out, inertia=inertia, bands=args.bands)
         print(f"wrote {path}", file=sys.stderr)
-    if args.format == "json":
-        data = traj.to_dict()
-        data["inertia"] = None if inertia is None else inertia.to_dict()
-        print_json(data)
-    elif args.format == "csv":
-        from bayesnet.report.tables import csv_text
 
-        sys.stdout.write(csv_text(traj.frame.reset_index()))
-    else:
-        print(
-            f"scenario: {traj.scenario or 'none'}; persistence {traj.persistence:g}; "
-            f"{traj.n_draws} draws, {traj.hdi_prob:.0%} HDI"
-        )
-        for e in traj.events:
-            print(f"  event in slice {e.slice} ({traj.slice_names[e.slice - 1]}): {e.describe()}")
-        print(traj.headline_text())
-        print_frame(traj.frame.round(3))
+    def data() -> dict[str, Any]:
+        out = traj.to_dict()
+        out["labels"] = {n: model.labels[n] for n in traj.nodes}
+        out["inertia"] = None if inertia is None else inertia.to_dict()
+        return out
+
+    def frame() -> Any:
+        out = traj.frame.reset_index()
+        out.insert(1, "label", out["node"].map(model.labels))
+        return out
+
+    def text() -> str:
+        names = names_of(model, args)
+        lines = [f"scenario: {traj.scenario or 'none'}; persistence {traj.persistence:g}; "
+                 f"{traj.n_draws} draws, {traj.hdi_prob:.0%} HDI"]
+        lines += [f"  event in slice {e.slice} ({traj.slice_names[e.slice - 1]}): {e.describe()}" for e in traj.events]
+        lines.append(traj.headline_text())
+        shown = traj.frame.round(3)
+        shown.index = shown.index.set_levels([names.get(n, n) for n in shown.index.levels[0]], level=0)
+        lines.append(frame_text(shown))
         if inertia is not None:
-            print(inertia.describe())
+            lines.append(inertia.describe())
             if not inertia.levers.empty:
-                print("Levers (do from the slice before the onset to the end), best first:")
-                print_frame(inertia.levers.head(5).round(3))
+                lines.append("Levers (do from the slice before the onset to the end), best first:")
+                levers = inertia.levers.head(5).round(3)
+                levers["lever"] = levers["lever"].map(lambda v: names.get(v, v))
+                lines.append(frame_text(levers))
+        return "\n".join(lines)
+
+    emit(args, model, data=data, frame=frame, text=text)
     return 0

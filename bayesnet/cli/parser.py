@@ -1,6 +1,7 @@
 """The parser of the ``bayesnet`` command and its entry point, :func:`main`.
 
-Each subcommand parses its arguments, calls the library, and prints a table or JSON. Any
+Each subcommand parses its arguments, calls the library, and prints a table, JSON or CSV
+(through :func:`bayesnet.cli.common.emit`). Any
 error the user can cause is a :class:`~bayesnet.errors.BayesnetError`: it is printed as one
 line on stderr and the exit status is 2. Commands live in one module per area, each with a
 ``register(subparsers)`` function, listed in ``COMMAND_MODULES``.
@@ -13,6 +14,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from bayesnet.cli.common import HelpFormatter
 from bayesnet.errors import BayesnetError
 
 __all__ = ["COMMAND_MODULES", "build_parser", "main"]
@@ -43,12 +45,27 @@ Start with:
   bayesnet trajectory --scenario buddying --timeline FILE --out trust.svg
                                         trust and faith over time, with events
   bayesnet render --out web.svg         the causal web, in the review's colours
+  bayesnet validate my_extraction.xlsx  every error of a team's coding, in one run
   bayesnet init DIR / bayesnet update   a team's own copy, updated with new studies
   bayesnet serve                        the what-if explorer in the browser (needs bayesnet[web])
+  bayesnet history                      the updates a team's copy has had
 
-Every command takes --model DIR to use a team's own copy of the model instead of the
-embedded default; query, compare, sensitivity, report, influence and robustness take
---sources FILTER to build it from some of its sources (e.g. --sources kind=included_study).
+Which model answers: --model DIR; else the folder you are in, when it holds priors/ and
+evidence/ (as 'bayesnet init DIR && cd DIR' makes); else the embedded default. Every
+output says which: one 'model: ...' line on stderr, a 'model' field in JSON. query,
+compare, sensitivity, report, influence and robustness take --sources FILTER to build it
+from some of its sources (e.g. --sources kind=included_study).
+
+Output: tables for people (node labels; --ids for ids), --format json or csv for programs
+(ids with labels beside them, full precision). Progress bars show on a terminal for runs
+over a second; --quiet turns them off.
+
+Links are written one way everywhere; a link's id is its row in 'bayesnet edges', the same
+in every table, report and command of one model:
+  a -> b               a raises b's upper state (promotes)
+  a -| b               a lowers it (inhibits)
+  a -> b [when m=s]    only while the moderator m is in state s
+  a -| b [next slice]  a feedback link, from one time slice to the next
 """
 
 EPILOG = "Run 'bayesnet COMMAND --help' for the options of one command."
@@ -62,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for documentation and tests)."""
     parser = argparse.ArgumentParser(
         prog="bayesnet", description=DESCRIPTION, epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -7,18 +7,20 @@ import argparse
 from typing import Any
 
 from bayesnet.cli.common import (
+    MODEL_EPILOG,
     add_format,
     add_model,
+    add_quiet,
     add_situation,
     add_sources,
     add_uncertainty,
+    emit,
+    frame_text,
     int_arg,
     load_model,
     posterior_of,
-    print_frame,
-    print_json,
     question_of,
-    write_csv,
+    steps_of,
 )
 from bayesnet.defaults import DEFAULT_ROBUSTNESS_SETTINGS
 
@@ -65,7 +67,8 @@ def register(sub: Any) -> None:
         description=INFLUENCE_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="Examples:\n"
         "  bayesnet influence collaborative_behaviour --scenario integrated_care_system --format json\n"
-        "  bayesnet influence collaborative_behaviour --scenario buddying --versus integrated_care_system",
+        "  bayesnet influence collaborative_behaviour --scenario buddying --versus integrated_care_system\n\n"
+        + MODEL_EPILOG,
     )
     add_model(p)
     add_sources(p)
@@ -79,14 +82,16 @@ def register(sub: Any) -> None:
                    help="with --format table: only the N most influential sources (default: every source that "
                    "changes the answer)")
     add_uncertainty(p)
-    add_format(p, ("table", "json", "csv"))
+    add_format(p, ids=False)
+    add_quiet(p)
     p.set_defaults(handler=cmd_influence)
 
     p = sub.add_parser(
         "robustness", help="how an answer depends on the model's own settings (kind weights, priors, weight model)",
         description=ROBUSTNESS_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="Example:\n"
-        "  bayesnet robustness collaborative_behaviour --scenario buddying --versus integrated_care_system",
+        "  bayesnet robustness collaborative_behaviour --scenario buddying --versus integrated_care_system\n\n"
+        + MODEL_EPILOG,
     )
     add_model(p)
     add_sources(p)
@@ -107,7 +112,8 @@ def register(sub: Any) -> None:
     p.add_argument("--levers", type=int_arg("levers"), default=0, metavar="K",
                    help="also the best set of K levers under each setting (a lever search per setting; default: 0)")
     add_uncertainty(p)
-    add_format(p, ("table", "json", "csv"))
+    add_format(p, ids=False)
+    add_quiet(p)
     p.set_defaults(handler=cmd_robustness)
 
 
@@ -132,60 +138,63 @@ def _claim(args: argparse.Namespace, q: Any) -> Any:
 def cmd_influence(args: argparse.Namespace) -> int:
     from bayesnet.analysis import influence
 
-    model = load_model(args)
-    q = question_of(model, args, args.target)
-    post = posterior_of(model, args)
-    result = influence(q, post, claim=_claim(args, q), rank_by=args.rank_by)
-    if args.format == "json":
-        print_json(result.to_dict())
-        return 0
-    if args.format == "csv":
-        write_csv(result.frame, index=True)
-        return 0
-    print(f"{q.describe()} = {result.headline:.4f} (mean over {post.n_draws} posterior draws, seed {post.seed}); "
-          f"model: {model.name}")
-    if result.claim is not None:
-        print(f"Claim: {result.claim.description}\n  now: P(claim) = {result.p_claim:.4f}, mean difference "
-              f"{result.difference:+.4f}")
-    shown = result.nonzero if args.top is None else result.frame.head(args.top)
-    left = len(result.frame) - len(result.nonzero)
-    print(f"\nEach source left out (exact: the model rebuilt without it, over the same draws); change = the "
-          f"headline without it minus now. {len(result.nonzero)} of {len(result.frame)} sources change the answer"
-          + (f"; {left} change nothing this question reads." if left else "."))
-    cols = ["rank", "kind", "collaboration_type", "year", "n_links", "probability", "change"]
-    if result.claim is not None:
-        cols += ["difference", "p_claim", "p_change", "holds"]
-    table = shown[cols].copy()
-    table["citation"] = shown["citation"].str.slice(0, 50)
-    print_frame(table.round(4))
-    dropping = shown[shown["dropped_links"] != ""]
-    if len(dropping):
-        print("\nLinks that leave the model with a source (no other source states them):")
-        for sid, r in dropping.iterrows():
-            print(f"  {sid}: {r['dropped_links']}")
+    with steps_of(args, "influence", ["reading the model", "leaving each source out"]) as step:
+        step("reading the model")
+        model = load_model(args)
+        q = question_of(model, args, args.target)
+        post = posterior_of(model, args)
+        step("leaving each source out")
+        result = influence(q, post, claim=_claim(args, q), rank_by=args.rank_by)
+
+    def text() -> str:
+        lines = [f"{q.describe(labels=True)} = {result.headline:.4f} (mean over {post.n_draws} posterior draws, "
+                 f"seed {post.seed})", result.headline_text()]
+        if result.claim is not None:
+            lines.append(f"Claim: {result.claim.description}\n  now: P(claim) = {result.p_claim:.4f}, mean "
+                         f"difference {result.difference:+.4f}")
+        shown = result.nonzero if args.top is None else result.frame.head(args.top)
+        left = len(result.frame) - len(result.nonzero)
+        lines.append(f"\nEach source left out (exact: the model rebuilt without it, over the same draws); change = "
+                     f"the headline without it minus now. {len(result.nonzero)} of {len(result.frame)} sources change "
+                     "the answer" + (f"; {left} change nothing this question reads." if left else "."))
+        cols = ["rank", "kind", "collaboration_type", "year", "n_links", "probability", "change"]
+        if result.claim is not None:
+            cols += ["difference", "p_claim", "p_change", "holds"]
+        table = shown[cols].copy()
+        table.insert(0, "source", [result.short(sid) for sid in shown.index])
+        lines.append(frame_text(table.round(4)))
+        dropping = shown[shown["dropped_links"] != ""]
+        if len(dropping):
+            lines.append("\nLinks that leave the model with a source (no other source states them):")
+            lines += [f"  {sid} ({result.short(sid)}): {r['dropped_links']}" for sid, r in dropping.iterrows()]
+        return "\n".join(lines)
+
+    emit(args, model, data=result.to_dict, frame=lambda: result.frame, text=text, index=True)
     return 0
 
 
 def cmd_robustness(args: argparse.Namespace) -> int:
     from bayesnet.analysis import robustness
 
-    model = load_model(args)
-    q = question_of(model, args, args.target)
-    post = posterior_of(model, args)
-    result = robustness(q, post, claim=_claim(args, q), vary=args.vary or None,
-                        design="grid" if args.grid else "random", n=args.settings, seed=args.sample_seed,
-                        k=args.levers)
-    if args.format == "json":
-        print_json(result.to_dict())
-        return 0
-    if args.format == "csv":
-        write_csv(result.frame, index=True)
-        return 0
-    print(f"{q.describe()}; model: {model.name}; {post.n_draws} posterior draws (seed {post.seed}) under every "
-          "setting\n")
-    print(result.verdict())
-    print("\nRange over the settings (own: the model's own settings; at_min, at_max: the rows below)")
-    print_frame(result.summary.round(4))
-    print(f"\nEvery setting ({len(result.frame)}; row 0 is the model's own), {post.hdi_prob:.0%} HDI")
-    print_frame(result.frame.round(4))
+    with steps_of(args, "robustness", ["reading the model", "answering under every setting"]) as step:
+        step("reading the model")
+        model = load_model(args)
+        q = question_of(model, args, args.target)
+        post = posterior_of(model, args)
+        step("answering under every setting")
+        result = robustness(q, post, claim=_claim(args, q), vary=args.vary or None,
+                            design="grid" if args.grid else "random", n=args.settings, seed=args.sample_seed,
+                            k=args.levers)
+
+    def text() -> str:
+        return "\n".join([
+            f"{q.describe(labels=True)}; {post.n_draws} posterior draws (seed {post.seed}) under every setting\n",
+            result.verdict(),
+            "\nRange over the settings (own: the model's own settings; at_min, at_max: the rows below)",
+            frame_text(result.summary.round(4)),
+            f"\nEvery setting ({len(result.frame)}; row 0 is the model's own), {post.hdi_prob:.0%} HDI",
+            frame_text(result.frame.round(4)),
+        ])
+
+    emit(args, model, data=result.to_dict, frame=lambda: result.frame, text=text, index=True)
     return 0

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from bayesnet.cli.common import add_model, int_arg
+from bayesnet.cli.common import add_model, int_arg, model_folder
 from bayesnet.defaults import DEFAULT_HOST, DEFAULT_PORT
 
 __all__ = ["register"]
@@ -47,7 +47,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
               "pip install 'bayesnet[web]'", file=sys.stderr)
         return 2
     try:
-        serve(args.model, host=args.host, port=args.port)
+        serve(model_folder(args.model), host=args.host, port=args.port)
     except OSError as err:
         print(f"bayesnet serve: error: cannot listen on {args.host}:{args.port}: {err.strerror or err}",
               file=sys.stderr)

@@ -7,7 +7,18 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bayesnet.cli.common import add_format, add_uncertainty, float_arg, print_json
+from bayesnet.cli.common import (
+    NOTATION,
+    HelpFormatter,
+    add_format,
+    add_quiet,
+    add_uncertainty,
+    emit,
+    float_arg,
+    is_model_folder,
+    load_model,
+    steps_of,
+)
 from bayesnet.defaults import DEFAULT_LOCK_WAIT
 from bayesnet.errors import BayesnetError, UpdateError
 
@@ -35,48 +46,70 @@ and after, with intervals.
 
 
 def register(sub: Any) -> None:
-    """Add ``init`` and ``update`` to the subparsers ``sub``."""
+    """Add ``init``, ``update`` and ``history`` to the subparsers ``sub``."""
     p = sub.add_parser(
         "init", help="copy the embedded default model into a folder you own (to update it)",
         description="Copy the embedded default model (priors/ and evidence/) into DIR, a new or "
-        "empty folder. Update the copy with 'bayesnet update FILE --model DIR'; use it in any "
-        "command with --model DIR.",
+        "empty folder. Update the copy with 'bayesnet update FILE' run inside it (or with --model DIR "
+        "from elsewhere); every command run inside DIR answers from it.",
+        formatter_class=HelpFormatter,
+        epilog="Examples:\n  bayesnet init my_model/ && cd my_model && bayesnet query collaborative_behaviour\n"
+        "  bayesnet init my_model/ && bayesnet update new_study.yaml --model my_model/ --dry-run\n",
     )
     p.add_argument("dir", metavar="DIR", help="new or empty folder")
     p.set_defaults(handler=cmd_init)
 
     p = sub.add_parser(
         "update", help="add, re-code or remove studies in a model folder, with a change report",
-        description=UPDATE_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="Examples:\n  bayesnet init mymodel\n  bayesnet update new_study.yaml --model mymodel --dry-run\n"
+        description=UPDATE_DESCRIPTION, formatter_class=HelpFormatter,
+        epilog="Examples:\n  bayesnet init mymodel && cd mymodel\n  bayesnet update ../new_study.yaml --dry-run\n"
         "  bayesnet update new_study.yaml sheet.xlsx --model mymodel --out report.md\n"
-        "  bayesnet update --remove S90 --model mymodel",
+        "  bayesnet update --remove S90 --model mymodel --format json\n\n" + NOTATION,
     )
     p.add_argument("files", nargs="*", metavar="FILE", help="evidence files: .yaml, .csv or .xlsx")
     p.add_argument(
         "--model", metavar="DIR",
-        help="model folder to update (default: the current directory when it holds priors/ and evidence/)",
+        help="model folder to update (default: the current directory when it holds priors/ and evidence/; "
+        "the embedded model is never updated)",
     )
     p.add_argument("--dry-run", action="store_true", help="show the change report; write nothing")
     p.add_argument("--remove", action="extend", nargs="+", default=[], metavar="STUDY_ID",
-                   help="take these sources out (e.g. --remove S90 S91)")
+                   help="take these sources out (e.g. --remove S90 S91; default: none)")
     p.add_argument("--new-nodes", metavar="FILE",
-                   help="codebook entries (a 'nodes:' list, as in priors/codebook.yaml) for new concepts")
-    p.add_argument("--out", metavar="REPORT", help="also write the change report: REPORT.md or REPORT.json")
+                   help="codebook entries (a 'nodes:' list, as in priors/codebook.yaml) for new concepts (default: "
+                   "none; a study naming a node the codebook lacks is refused)")
+    p.add_argument("--out", metavar="REPORT",
+                   help="also write the change report: REPORT.md or REPORT.json (default: printed only)")
     p.add_argument("--wait", type=float_arg("wait"), default=DEFAULT_LOCK_WAIT, metavar="SECONDS",
                    help="while another update of the folder holds its lock, wait this long, then give up "
                    f"(default: {DEFAULT_LOCK_WAIT:g})")
-    add_format(p)
+    add_format(p, ids=False)
+    p.add_argument("--table", choices=("links", "queries", "sources"), default="links",
+                   help="with --format csv: which table of the change report to print (default: links)")
     add_uncertainty(p)
+    add_quiet(p)
     p.set_defaults(handler=cmd_update)
+
+    p = sub.add_parser(
+        "history", help="the updates a model folder has had (its audit trail)",
+        description="List priors/history.jsonl of a model folder: when it was made by 'bayesnet init' and every "
+        "update since, with the sources added, replaced and removed, new nodes, the files read and the "
+        "evidence hashes before and after.",
+        formatter_class=HelpFormatter,
+        epilog="Examples:\n  cd my_model && bayesnet history\n  bayesnet history --model my_model/ --format json\n",
+    )
+    p.add_argument("--model", metavar="DIR", help="model folder (default: the current directory when it holds "
+                   "priors/ and evidence/)")
+    add_format(p, ids=False)
+    p.set_defaults(handler=cmd_history)
 
 
 def cmd_init(args: argparse.Namespace) -> int:
     from bayesnet.update.store import init_model
 
     dest = init_model(args.dir)
-    print(f"made {dest}: a copy of the default model you can update with "
-          f"'bayesnet update FILE --model {dest}'")
+    print(f"made {dest}: a copy of the default model; commands run inside it answer from it, and "
+          f"'bayesnet update FILE' (there, or with --model {dest}) adds studies")
     return 0
 
 
@@ -85,7 +118,7 @@ def model_folder(model: str | None) -> Path:
     if model is not None:
         return Path(model)
     here = Path.cwd()
-    if (here / "priors").is_dir() and (here / "evidence").is_dir():
+    if is_model_folder(here):
         return here
     raise UpdateError(
         "no model folder: pass --model DIR, or run in a folder holding priors/ and evidence/ "
@@ -117,9 +150,12 @@ def cmd_update(args: argparse.Namespace) -> int:
     def waiting(message: str) -> None:
         print(f"bayesnet update: {message}", file=sys.stderr, flush=True)
 
-    change = update_folder(root, args.files, remove=args.remove, new_nodes=args.new_nodes, dry_run=args.dry_run,
-                           wait=args.wait, on_wait=waiting, check=check)
-    report = change_report(change, draws=args.draws, seed=args.seed, hdi_prob=args.hdi)
+    with steps_of(args, "update", ["reading and checking", "answering before and after"]) as step:
+        step("reading and checking")
+        change = update_folder(root, args.files, remove=args.remove, new_nodes=args.new_nodes,
+                               dry_run=args.dry_run, wait=args.wait, on_wait=waiting, check=check)
+        step("answering before and after")
+        report = change_report(change, draws=args.draws, seed=args.seed, hdi_prob=args.hdi)
     if out is not None:
         try:
             if out.suffix.lower() == ".json":
@@ -130,10 +166,22 @@ def cmd_update(args: argparse.Namespace) -> int:
                 write_text_atomic(out, report.to_markdown())
         except OSError as err:
             raise output_error(out, err) from err
-    if args.format == "json":
-        print_json(report.to_dict())
-    else:
-        print(report.to_markdown(), end="")
+
+    def frame() -> Any:
+        import pandas as pd
+
+        if args.table == "sources":
+            return pd.DataFrame(report.sources)
+        if args.table == "queries":
+            return report.queries
+        links = report.links
+        records = links.to_dict(orient="records")
+        model = change.after
+        return links.assign(name=[_link_name(r, None) for r in records],
+                            label=[_link_name(r, model.labels) for r in records])
+
+    emit(args, change.before if args.dry_run else change.after, data=report.to_dict, frame=frame,
+         text=report.to_markdown)
     if args.dry_run:
         status = "dry run: nothing written"
     elif change.is_noop:
@@ -142,4 +190,46 @@ def cmd_update(args: argparse.Namespace) -> int:
         status = (f"updated {root}: {len(change.added)} added, {len(change.replaced)} replaced, "
                   f"{len(change.removed)} removed, {len(change.new_nodes)} new nodes")
     print(status + (f"; report written to {out}" if out else ""), file=sys.stderr)
+    return 0
+
+
+def _link_name(row: dict[str, Any], labels: Any) -> str:
+    from bayesnet.build.graph import link_name
+
+    sign = row["sign_after"] if row.get("sign_after") is not None and row["sign_after"] == row["sign_after"] \
+        else row["sign_before"]
+    when = row.get("when") or ""
+    node, _, state = str(when).partition("=")
+    return link_name(row["from"], row["to"], int(sign), node or None, state or None, lag=int(row["lag"]),
+                     labels=labels)
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from bayesnet.update import read_history
+
+    root = model_folder(args.model)
+    model = load_model(argparse.Namespace(model=str(root)))
+    records = read_history(root)
+    columns = ["time", "action", "added", "replaced", "removed", "new_nodes", "files", "evidence_before",
+               "evidence_after", "from", "id"]
+
+    def frame() -> Any:
+        rows = [{k: ";".join(map(str, v)) if isinstance(v, list) else v for k, v in r.items()} for r in records]
+        return pd.DataFrame(rows, columns=[c for c in columns if any(c in r for r in records)] or ["time", "action"])
+
+    def text() -> str:
+        if not records:
+            return f"{root}: no history (priors/history.jsonl is missing or empty)"
+        lines = []
+        for r in records:
+            what = [f"{k} {', '.join(map(str, r[k]))}" for k in ("added", "replaced", "removed", "new_nodes")
+                    if r.get(k)]
+            if r.get("action") == "init":
+                what.append(f"from the {r.get('from', 'embedded default model')}")
+            lines.append(f"{r.get('time', '?')}  {r.get('action', '?'):<7} {'; '.join(what) or '(nothing)'}")
+        return "\n".join(lines)
+
+    emit(args, model, data=lambda: {"history": records}, frame=frame, text=text)
     return 0

@@ -19,6 +19,7 @@ from bayesnet.errors import (
     closest,
 )
 from bayesnet.inputs.fields import Record, shown
+from bayesnet.inputs.problems import Problems
 
 __all__ = ["KINDS", "STAGES", "Codebook", "Node", "codebook_from_mapping"]
 
@@ -200,13 +201,45 @@ class Codebook:
 
 
 def node_from_record(rec: Record) -> Node:
-    """Validate one node mapping."""
-    rec.check_keys(_NODE_FIELDS)
-    node_id = rec.ident("id")
-    kind = rec.choice("kind", KINDS)
-    stage = rec.choice("stage", STAGES)
+    """Validate one node mapping: every field is checked, and the first error is raised
+    carrying all of them (see :mod:`bayesnet.inputs.problems`)."""
+    log = Problems()
+    log.check(lambda: rec.check_keys(_NODE_FIELDS))
+    node_id = log.check(lambda: rec.ident("id"))
+    kind = log.check(lambda: rec.choice("kind", KINDS))
+    stage = log.check(lambda: rec.choice("stage", STAGES))
+    states = log.check(lambda: _states(rec, node_id))
+    modifiable = log.check(lambda: rec.boolean("modifiable", required=kind == "context"))
+    if kind is not None and kind != "context" and modifiable is not None:
+        log.check(lambda: rec.fail("modifiable", f"only contexts are modifiable or not; {node_id!r} is a {kind}",
+                                   modifiable))
+    base_rate = log.check(
+        lambda: rec.number("base_rate", required=False, low=0.0, high=1.0, open_low=True, open_high=True))
+    basis = log.check(lambda: rec.text("base_rate_basis", required=base_rate is not None))
+    if base_rate is not None and kind is not None and kind != "context":
+        log.check(lambda: rec.fail("base_rate", f"only contexts take a base rate; {node_id!r} is a {kind}", base_rate))
+    label = log.check(lambda: rec.text("label"))
+    definition = log.check(lambda: rec.text("definition")) or ""
+    section = log.check(lambda: rec.text("section")) or ""
+    log.raise_any()
+    assert node_id is not None and kind is not None and stage is not None and states is not None
+    return Node(
+        id=node_id,
+        label=label or node_id,
+        kind=kind,
+        stage=stage,
+        states=states,
+        modifiable=modifiable,
+        definition=definition,
+        section=section,
+        base_rate=base_rate,
+        base_rate_basis=basis,
+    )
+
+
+def _states(rec: Record, node_id: str | None) -> tuple[str, ...]:
     states_raw = rec.sequence("states")
-    assert node_id is not None and kind is not None and stage is not None and states_raw is not None
+    assert states_raw is not None
     if len(states_raw) < 2:
         rec.fail("states", f"node {node_id!r} needs at least two states, found {len(states_raw)}", states_raw)
     states: list[str] = []
@@ -216,25 +249,7 @@ def node_from_record(rec: Record) -> Node:
         if state in states:
             rec.fail("states", f"state {state!r} appears twice", state)
         states.append(state.strip())
-    modifiable = rec.boolean("modifiable", required=kind == "context")
-    if kind != "context" and modifiable is not None:
-        rec.fail("modifiable", f"only contexts are modifiable or not; {node_id!r} is a {kind}", modifiable)
-    base_rate = rec.number("base_rate", required=False, low=0.0, high=1.0, open_low=True, open_high=True)
-    basis = rec.text("base_rate_basis", required=base_rate is not None)
-    if base_rate is not None and kind != "context":
-        rec.fail("base_rate", f"only contexts take a base rate; {node_id!r} is a {kind}", base_rate)
-    return Node(
-        id=node_id,
-        label=rec.text("label") or node_id,
-        kind=kind,
-        stage=stage,
-        states=tuple(states),
-        modifiable=modifiable,
-        definition=rec.text("definition") or "",
-        section=rec.text("section") or "",
-        base_rate=base_rate,
-        base_rate_basis=basis,
-    )
+    return tuple(states)
 
 
 def codebook_from_mapping(data: Any, path: str) -> Codebook:
@@ -256,7 +271,8 @@ def codebook_from_mapping(data: Any, path: str) -> Codebook:
             f"expected a mapping with a 'nodes' list, found {type(data).__name__}", path=path
         )
     top = Record(data, path)
-    top.check_keys(("version", "nodes"))
+    log = Problems()
+    log.check(lambda: top.check_keys(("version", "nodes")))
     items = top.sequence("nodes")
     assert items is not None
     if not items:
@@ -264,16 +280,20 @@ def codebook_from_mapping(data: Any, path: str) -> Codebook:
     nodes: list[Node] = []
     seen: dict[str, int | None] = {}
     for i in range(len(items)):
-        rec = top.child("nodes", i)
-        node = node_from_record(rec)
+        rec = log.check(top.child, "nodes", i)
+        node = None if rec is None else log.check(node_from_record, rec)
+        if rec is None or node is None:
+            continue
         if node.id in seen:
-            raise DuplicateIdError(
+            log.add(DuplicateIdError(
                 f"node id {node.id!r} is defined twice (first at line {seen[node.id]})",
                 path=path,
                 line=rec.line_of("id"),
                 field=rec.field_name("id"),
                 value=node.id,
-            )
+            ))
+            continue
         seen[node.id] = rec.line_of("id")
         nodes.append(node)
+    log.raise_any()
     return Codebook(tuple(nodes), path)

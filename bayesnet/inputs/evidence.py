@@ -17,6 +17,7 @@ from bayesnet.errors import DuplicateIdError, SchemaError, UnknownNodeError, Unk
 from bayesnet.inputs.codebook import Codebook
 from bayesnet.inputs.fields import Record, shown
 from bayesnet.inputs.limits import MAX_ID_CHARS, SOURCE_ID
+from bayesnet.inputs.problems import Problems
 
 __all__ = [
     "CMOC",
@@ -350,24 +351,34 @@ def _parse_when(rec: Record, codebook: Codebook) -> tuple[str, str] | None:
 
 
 def cmoc_from_record(rec: Record, codebook: Codebook) -> CMOC:
-    """Validate one CMOC mapping (YAML item or sheet row)."""
-    rec.check_keys(_CMOC_FIELDS)
-    context = _node(rec, "context", codebook)
-    mechanism = _node(rec, "mechanism", codebook)
-    direction = _direction(rec, "direction")
-    outcome = _node(rec, "outcome", codebook, required=False)
-    outcome_direction = _direction(rec, "outcome_direction", required=outcome is not None)
-    if outcome is None and outcome_direction is not None:
-        rec.fail("outcome_direction", "outcome_direction given without an outcome", rec.raw("outcome_direction"))
-    assert context is not None and mechanism is not None and direction is not None
-    if context == mechanism:
-        rec.fail("mechanism", f"a node cannot cause itself ({context!r})", mechanism)
+    """Validate one CMOC mapping (YAML item or sheet row).
+
+    Every field is checked; the first error is raised carrying all of them (see
+    :mod:`bayesnet.inputs.problems`).
+    """
+    log = Problems()
+    log.check(lambda: rec.check_keys(_CMOC_FIELDS))
+    context = log.check(lambda: _node(rec, "context", codebook))
+    mechanism = log.check(lambda: _node(rec, "mechanism", codebook))
+    direction = log.check(lambda: _direction(rec, "direction"))
+    outcome = log.check(lambda: _node(rec, "outcome", codebook, required=False))
+    outcome_given = outcome is not None or rec.has("outcome")
+    outcome_direction = log.check(lambda: _direction(rec, "outcome_direction", required=outcome_given))
+    if not outcome_given and outcome_direction is not None:
+        log.check(lambda: rec.fail("outcome_direction", "outcome_direction given without an outcome",
+                                   rec.raw("outcome_direction")))
+    if context is not None and context == mechanism:
+        log.check(lambda: rec.fail("mechanism", f"a node cannot cause itself ({context!r})", mechanism))
     if outcome is not None and outcome == mechanism:
-        rec.fail("outcome", f"a node cannot cause itself ({outcome!r})", outcome)
-    when = _parse_when(rec, codebook)
+        log.check(lambda: rec.fail("outcome", f"a node cannot cause itself ({outcome!r})", outcome))
+    when = log.check(lambda: _parse_when(rec, codebook))
     if when is not None and when[0] in (context, mechanism):
-        rec.fail("when", f"a link cannot be moderated by its own end {when[0]!r}", when[0])
-    lag = rec.integer("lag", required=False, low=0, high=1) or 0
+        log.check(lambda: rec.fail("when", f"a link cannot be moderated by its own end {when[0]!r}", when[0]))
+    lag = log.check(lambda: rec.integer("lag", required=False, low=0, high=1)) or 0
+    section = log.check(lambda: rec.text("section", required=False)) or ""
+    quote = log.check(lambda: rec.text("quote", required=False)) or ""
+    log.raise_any()
+    assert context is not None and mechanism is not None and direction is not None
     return CMOC(
         context=context,
         mechanism=mechanism,
@@ -376,36 +387,43 @@ def cmoc_from_record(rec: Record, codebook: Codebook) -> CMOC:
         outcome_direction=outcome_direction,
         when=when,
         lag=lag,
-        section=rec.text("section", required=False) or "",
-        quote=rec.text("quote", required=False) or "",
+        section=section,
+        quote=quote,
         line=rec.line_of("context"),
     )
 
 
 def _source_header(rec: Record, keys: Mapping[str, str]) -> dict[str, Any]:
-    """Validate the source-level fields; ``keys`` maps field -> key in the record."""
-    sid = rec.text(keys["id"])
-    assert sid is not None
-    if len(sid) > MAX_ID_CHARS:
-        rec.fail(keys["id"], f"source id {shown(sid)} is {len(sid)} characters long; source ids are at most "
-                 f"{MAX_ID_CHARS} (MAX_ID_CHARS), as each names a file", sid)
-    if not SOURCE_ID.match(sid):
-        rec.fail(
-            keys["id"], f"source id {sid!r} must start with an ASCII letter and hold only ASCII letters, digits, "
-            "'-' and '_' (it names a file)", sid
-        )
-    kind = rec.choice(keys["kind"], SOURCE_KINDS)
-    ctype = rec.choice("collaboration_type", COLLABORATION_TYPES, required=False)
-    basis = rec.text("collaboration_type_basis", required=ctype is not None)
-    return {
-        "id": sid,
-        "kind": kind,
-        "reference": rec.integer("reference", low=0),
-        "citation": rec.text("citation"),
-        "year": rec.integer("year", required=False, low=1900, high=2100),
-        "collaboration_type": ctype,
-        "collaboration_type_basis": basis,
+    """Validate the source-level fields; ``keys`` maps field -> key in the record. Every field
+    is checked; the first error is raised carrying all of them."""
+    log = Problems()
+
+    def source_id() -> str:
+        sid = rec.text(keys["id"])
+        assert sid is not None
+        if len(sid) > MAX_ID_CHARS:
+            rec.fail(keys["id"], f"source id {shown(sid)} is {len(sid)} characters long; source ids are at most "
+                     f"{MAX_ID_CHARS} (MAX_ID_CHARS), as each names a file", sid)
+        if not SOURCE_ID.match(sid):
+            rec.fail(
+                keys["id"], f"source id {sid!r} must start with an ASCII letter and hold only ASCII letters, "
+                "digits, '-' and '_' (it names a file)", sid
+            )
+        return sid
+
+    header = {
+        "id": log.check(source_id),
+        "kind": log.check(lambda: rec.choice(keys["kind"], SOURCE_KINDS)),
+        "reference": log.check(lambda: rec.integer("reference", low=0)),
+        "citation": log.check(lambda: rec.text("citation")),
+        "year": log.check(lambda: rec.integer("year", required=False, low=1900, high=2100)),
     }
+    ctype = log.check(lambda: rec.choice("collaboration_type", COLLABORATION_TYPES, required=False))
+    header["collaboration_type"] = ctype
+    header["collaboration_type_basis"] = log.check(
+        lambda: rec.text("collaboration_type_basis", required=ctype is not None or rec.has("collaboration_type")))
+    log.raise_any()
+    return header
 
 
 def source_from_mapping(data: Any, path: str, codebook: Codebook) -> Source:
@@ -431,43 +449,60 @@ def source_from_mapping(data: Any, path: str, codebook: Codebook) -> Source:
             line=1,
         )
     rec = Record(data, path)
-    rec.check_keys(_SOURCE_FIELDS)
-    header = _source_header(rec, {"id": "id", "kind": "kind"})
-    items = rec.sequence("cmocs")
-    assert items is not None
-    cmocs = tuple(cmoc_from_record(rec.child("cmocs", i), codebook) for i in range(len(items)))
-    return Source(**header, cmocs=cmocs, path=path)
+    log = Problems()
+    log.check(lambda: rec.check_keys(_SOURCE_FIELDS))
+    header = log.check(lambda: _source_header(rec, {"id": "id", "kind": "kind"}))
+    items = log.check(lambda: rec.sequence("cmocs")) or []
+    found = [log.check(_cmoc_item, rec, i, codebook) for i in range(len(items))]
+    log.raise_any()
+    assert header is not None
+    return Source(**header, cmocs=tuple(c for c in found if c is not None), path=path)
+
+
+def _cmoc_item(rec: Record, index: int, codebook: Codebook) -> CMOC:
+    return cmoc_from_record(rec.child("cmocs", index), codebook)
 
 
 def sources_from_rows(rows: Iterable[tuple[int, Mapping[str, str]]], path: str, codebook: Codebook) -> list[Source]:
     """Validate a data-extraction sheet: one row per CMOC, sources repeated per row.
+
+    Every row is checked; the first error is raised carrying all of them (see
+    :mod:`bayesnet.inputs.problems`).
 
     Raises
     ------
     SchemaError
         Unknown column, a source whose fields disagree between rows, a missing value.
     """
+    log = Problems()
     headers: dict[str, dict[str, Any]] = {}
     first_row: dict[str, int] = {}
     cmocs: dict[str, list[CMOC]] = {}
     for number, row in rows:
         rec = Record(row, path, "", number)
         unknown = [k for k in row if k not in SHEET_COLUMNS]
+        for column in unknown:
+            log.add(rec.error(column, f"unknown column {column!r}", column, closest(column, SHEET_COLUMNS)))
         if unknown:
-            rec.fail(unknown[0], f"unknown column {unknown[0]!r}", unknown[0], closest(unknown[0], SHEET_COLUMNS))
-        header = _source_header(rec, {"id": "source_id", "kind": "source_kind"})
+            break  # a bad header makes every row say the same: once is enough
+        header = log.check(_source_header, rec, {"id": "source_id", "kind": "source_kind"})
+        cmoc_keys = {k: v for k, v in row.items() if k in _CMOC_FIELDS and v != ""}
+        cmoc = log.check(cmoc_from_record, Record(cmoc_keys, path, "", number), codebook) if cmoc_keys else None
+        if header is None:
+            continue
         sid = header["id"]
         if sid in headers and headers[sid] != header:
             diff = next(k for k in header if header[k] != headers[sid][k])
-            rec.fail(
+            log.add(rec.error(
                 diff,
                 f"source {sid!r} has {diff}={header[diff]!r} here but {headers[sid][diff]!r} in row {first_row[sid]}",
                 header[diff],
-            )
+            ))
+            continue
         headers.setdefault(sid, header)
         first_row.setdefault(sid, number)
         cmocs.setdefault(sid, [])
-        cmoc_keys = {k: v for k, v in row.items() if k in _CMOC_FIELDS and v != ""}
-        if cmoc_keys:
-            cmocs[sid].append(cmoc_from_record(Record(cmoc_keys, path, "", number), codebook))
+        if cmoc is not None:
+            cmocs[sid].append(cmoc)
+    log.raise_any()
     return [Source(**headers[sid], cmocs=tuple(cmocs[sid]), path=path) for sid in headers]

@@ -16,6 +16,7 @@ from typing import Any, NoReturn
 
 from bayesnet.errors import SchemaError, closest
 from bayesnet.inputs.limits import MAX_ID_CHARS
+from bayesnet.inputs.problems import Problems
 
 __all__ = ["SNAKE_CASE", "Record", "shown"]
 
@@ -72,9 +73,9 @@ class Record:
             return int(line_of(key)) if key is not None else int(self.data.line)  # type: ignore[attr-defined]
         return self.line
 
-    def fail(self, key: str | None, message: str, value: Any = None, suggestions: Iterable[str] = ()) -> NoReturn:
-        """Raise a :class:`SchemaError` located at ``key``."""
-        raise SchemaError(
+    def error(self, key: str | None, message: str, value: Any = None, suggestions: Iterable[str] = ()) -> SchemaError:
+        """A :class:`SchemaError` located at ``key`` (to raise, or to collect)."""
+        return SchemaError(
             message,
             path=self.path,
             line=self.line_of(key),
@@ -83,12 +84,19 @@ class Record:
             suggestions=suggestions,
         )
 
+    def fail(self, key: str | None, message: str, value: Any = None, suggestions: Iterable[str] = ()) -> NoReturn:
+        """Raise a :class:`SchemaError` located at ``key``."""
+        raise self.error(key, message, value, suggestions)
+
     def check_keys(self, allowed: Iterable[str]) -> None:
-        """Refuse keys outside ``allowed``, suggesting the closest allowed one."""
+        """Refuse keys outside ``allowed`` (every one of them, in one error that carries the
+        others), suggesting the closest allowed one."""
         allowed = list(allowed)
+        log = Problems()
         for key in self.data:
             if key not in allowed:
-                self.fail(key, f"unknown field {key!r}", key, closest(str(key), allowed))
+                log.add(self.error(key, f"unknown field {key!r}", key, closest(str(key), allowed)))
+        log.raise_any()
 
     def has(self, key: str) -> bool:
         """True when ``key`` is present and not empty."""

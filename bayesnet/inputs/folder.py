@@ -29,6 +29,7 @@ from bayesnet.errors import FileFormatError, SchemaError
 from bayesnet.inputs.codebook import Codebook, codebook_from_mapping
 from bayesnet.inputs.evidence import Evidence, Source, source_from_mapping, sources_from_rows
 from bayesnet.inputs.limits import check_inside, check_regular
+from bayesnet.inputs.problems import Problems
 from bayesnet.inputs.scenarios import Scenarios, scenarios_from_mapping
 from bayesnet.inputs.settings import Settings, settings_from_mapping
 from bayesnet.inputs.yamlio import read_rows, read_yaml
@@ -113,7 +114,11 @@ def read_source_file(path: str | Path, codebook: Codebook, *, root: str | Path |
     if suffix in {".yaml", ".yml"}:
         return [source_from_mapping(read_yaml(p, root=root), str(p), codebook)]
     if suffix in {".csv", ".xlsx"}:
-        return sources_from_rows(read_rows(p, root=root), str(p), codebook)
+        log = Problems()  # bad rows are kept and skipped, so every row is checked
+        sources = log.check(lambda: sources_from_rows(read_rows(p, root=root, problems=log), str(p), codebook))
+        log.raise_any()
+        assert sources is not None
+        return sources
     raise FileFormatError(
         f"unknown evidence file type {suffix!r}: expected one of {', '.join(EVIDENCE_SUFFIXES)}",
         path=str(p),
@@ -148,14 +153,21 @@ def read_evidence(paths: Iterable[str | Path], codebook: Codebook, *, root: str 
 
     The result does not depend on the order of ``paths`` (sources are held sorted).
 
+    Every file is read and checked; the first error is raised carrying every error of every
+    file (see :mod:`bayesnet.inputs.problems`).
+
     Raises
     ------
+    InputError
+        A bad record, located; ``errors`` holds every one found.
     DuplicateIdError
         The same source id in two files (or twice in a sheet).
     """
+    log = Problems()
     sources: list[Source] = []
     for f in evidence_files(paths, root=root):
-        sources.extend(read_source_file(f, codebook, root=root))
+        sources.extend(log.check(read_source_file, f, codebook, root=root) or [])
+    log.raise_any()
     return Evidence(sources)
 
 
@@ -186,10 +198,15 @@ def _require(path: Path) -> Path:
 def read_model_files(root: str | Path | None = None) -> ModelFiles:
     """Read and validate a whole model folder (default: the embedded model).
 
+    Every file is read and checked (the evidence only once the codebook is valid: it is
+    checked against it); the first error is raised carrying every error found (see
+    :mod:`bayesnet.inputs.problems`).
+
     Raises
     ------
     InputError
-        Any problem in any file, located precisely. Nothing is written.
+        Any problem in any file, located precisely; ``errors`` holds every one found.
+        Nothing is written.
     """
     base = Path(root) if root is not None else default_model_dir()
     if base.exists() and not base.is_dir():
@@ -214,19 +231,25 @@ def read_model_files(root: str | Path | None = None) -> ModelFiles:
     has_summary = summary_path.exists() or summary_path.is_symlink()
     if has_summary:
         check_regular(summary_path, root=base)
-    codebook = read_codebook(codebook_path, root=base)
-    settings = read_settings(settings_path, root=base)
-    scenarios = read_scenarios(scenarios_path, codebook, root=base)
-    sources: list[Source] = []
-    for f in files:
-        sources.extend(read_source_file(f, codebook, root=base))
-    evidence = Evidence(sources)
+    log = Problems()
+    codebook = log.check(lambda: read_codebook(codebook_path, root=base))
+    settings = log.check(lambda: read_settings(settings_path, root=base))
     summary: dict[str, Any] = {}
     if has_summary:
-        data = read_yaml(summary_path, root=base)
-        if not isinstance(data, dict):
-            raise SchemaError("expected a mapping", path=str(summary_path), line=1)
-        summary = dict(data)
+        data = log.check(lambda: read_yaml(summary_path, root=base))
+        if data is not None and not isinstance(data, dict):
+            log.add(SchemaError("expected a mapping", path=str(summary_path), line=1))
+        summary = dict(data) if isinstance(data, dict) else {}
+    if codebook is None:  # the rest is checked against the codebook
+        log.raise_any()
+    assert codebook is not None
+    scenarios = log.check(lambda: read_scenarios(scenarios_path, codebook, root=base))
+    sources: list[Source] = []
+    for f in files:
+        sources.extend(log.check(read_source_file, f, codebook, root=base) or [])
+    evidence = log.check(lambda: Evidence(sources))
+    log.raise_any()
+    assert settings is not None and scenarios is not None and evidence is not None
     return ModelFiles(base, codebook, settings, scenarios, evidence, summary)
 
 

@@ -14,6 +14,7 @@ from bayesnet.errors import DuplicateIdError, QueryError, SchemaError, UnknownNo
 from bayesnet.inputs.codebook import Codebook
 from bayesnet.inputs.evidence import COLLABORATION_TYPES
 from bayesnet.inputs.fields import Record
+from bayesnet.inputs.problems import Problems
 
 __all__ = ["Scenario", "ScenarioValue", "Scenarios", "scenarios_from_mapping"]
 
@@ -99,52 +100,67 @@ def scenarios_from_mapping(data: Any, path: str, codebook: Codebook) -> Scenario
     if not isinstance(data, Mapping):
         raise SchemaError(f"expected a mapping, found {type(data).__name__}", path=path, line=1)
     top = Record(data, path)
-    top.check_keys(("version", "scenarios"))
+    log = Problems()
+    log.check(lambda: top.check_keys(("version", "scenarios")))
     items = top.sequence("scenarios")
     assert items is not None
     out: list[Scenario] = []
     for i in range(len(items)):
-        rec = top.child("scenarios", i)
-        rec.check_keys(("id", "label", "collaboration_type", "description", "values"))
-        sid = rec.ident("id")
-        assert sid is not None
-        if any(s.id == sid for s in out):
-            raise DuplicateIdError(
-                f"scenario {sid!r} is defined twice", path=path, line=rec.line_of("id"),
-                field=rec.field_name("id"), value=sid,
-            )
-        raw_values = rec.mapping("values")
-        assert raw_values is not None
-        values_rec = rec.child("values")
-        values: list[ScenarioValue] = []
-        for node_id in raw_values:
-            if node_id not in codebook:
-                raise UnknownNodeError(
-                    f"unknown node {node_id!r}", path=path, line=values_rec.line_of(node_id),
-                    field=values_rec.field_name(node_id), value=node_id,
-                    suggestions=closest(str(node_id), codebook.ids),
-                )
-            entry = values_rec.child(node_id)
-            entry.check_keys(("state", "basis", "section"))
-            state = entry.text("state")
-            assert state is not None
-            node = codebook[node_id]
-            if state not in node.states:
-                raise UnknownStateError(
-                    f"node {node_id!r} has no state {state!r}; its states are {', '.join(node.states)}",
-                    path=path, line=entry.line_of("state"), field=entry.field_name("state"),
-                    value=state, suggestions=closest(state, node.states),
-                )
-            values.append(
-                ScenarioValue(node_id, state, entry.text("basis") or "", entry.text("section", required=False) or "")
-            )
-        out.append(
-            Scenario(
-                id=sid,
-                label=rec.text("label") or sid,
-                collaboration_type=rec.choice("collaboration_type", COLLABORATION_TYPES) or "",
-                description=rec.text("description", required=False) or "",
-                values=tuple(values),
-            )
-        )
+        scenario = log.check(_scenario, top, i, path, codebook, out)
+        if scenario is not None:
+            out.append(scenario)
+    log.raise_any()
     return Scenarios(tuple(out))
+
+
+def _scenario(top: Record, index: int, path: str, codebook: Codebook, earlier: list[Scenario]) -> Scenario:
+    """One scenario, every field and value checked (the first error raised carrying all)."""
+    rec = top.child("scenarios", index)
+    log = Problems()
+    log.check(lambda: rec.check_keys(("id", "label", "collaboration_type", "description", "values")))
+    sid = log.check(lambda: rec.ident("id"))
+    if sid is not None and any(s.id == sid for s in earlier):
+        log.add(DuplicateIdError(
+            f"scenario {sid!r} is defined twice", path=path, line=rec.line_of("id"),
+            field=rec.field_name("id"), value=sid,
+        ))
+    raw_values = log.check(lambda: rec.mapping("values")) or {}
+    values_rec = rec.child("values") if raw_values else None
+    values: list[ScenarioValue] = []
+    for node_id in raw_values:
+        assert values_rec is not None
+        value = log.check(_value, values_rec, str(node_id), path, codebook)
+        if value is not None:
+            values.append(value)
+    label = log.check(lambda: rec.text("label"))
+    ctype = log.check(lambda: rec.choice("collaboration_type", COLLABORATION_TYPES))
+    description = log.check(lambda: rec.text("description", required=False))
+    log.raise_any()
+    assert sid is not None
+    return Scenario(id=sid, label=label or sid, collaboration_type=ctype or "", description=description or "",
+                    values=tuple(values))
+
+
+def _value(values_rec: Record, node_id: str, path: str, codebook: Codebook) -> ScenarioValue:
+    if node_id not in codebook:
+        raise UnknownNodeError(
+            f"unknown node {node_id!r}", path=path, line=values_rec.line_of(node_id),
+            field=values_rec.field_name(node_id), value=node_id,
+            suggestions=closest(str(node_id), codebook.ids),
+        )
+    entry = values_rec.child(node_id)
+    log = Problems()
+    log.check(lambda: entry.check_keys(("state", "basis", "section")))
+    state = log.check(lambda: entry.text("state"))
+    node = codebook[node_id]
+    if state is not None and state not in node.states:
+        log.add(UnknownStateError(
+            f"node {node_id!r} has no state {state!r}; its states are {', '.join(node.states)}",
+            path=path, line=entry.line_of("state"), field=entry.field_name("state"),
+            value=state, suggestions=closest(state, node.states),
+        ))
+    basis = log.check(lambda: entry.text("basis"))
+    section = log.check(lambda: entry.text("section", required=False))
+    log.raise_any()
+    assert state is not None
+    return ScenarioValue(node_id, state, basis or "", section or "")

@@ -11,6 +11,7 @@ from typing import Any
 
 from bayesnet.errors import SchemaError
 from bayesnet.inputs.fields import Record
+from bayesnet.inputs.problems import Problems
 
 __all__ = ["WEIGHT_MODELS", "Settings", "settings_from_mapping"]
 
@@ -99,23 +100,31 @@ def settings_from_mapping(data: Any, path: str) -> Settings:
     body = top.mapping("settings")
     assert body is not None
     section = Record(body, path, "settings")
-    section.check_keys([*_CHOICES, *_BOUNDS])
+    log = Problems()
+    log.check(lambda: section.check_keys([*_CHOICES, *_BOUNDS]))
     values: dict[str, Any] = {}
     meanings: list[tuple[str, str]] = []
-    for name, options in _CHOICES.items():
+
+    def one(name: str, options: tuple[str, ...] | None, bounds: tuple[Any, ...] | None) -> None:
         if name not in body:
             section.fail(None, f"missing setting {name!r}", name)
         entry = section.child(name)
-        entry.check_keys(("value", "meaning"))
-        values[name] = entry.choice("value", options)
-        meanings.append((name, entry.text("meaning") or ""))
-    for name, (low, high, open_low, open_high) in _BOUNDS.items():
-        if name not in body:
-            section.fail(None, f"missing setting {name!r}", name)
-        entry = section.child(name)
-        entry.check_keys(("value", "meaning"))
-        value = entry.number("value", low=low, high=high, open_low=open_low, open_high=open_high)
-        assert value is not None
+        inner = Problems()
+        inner.check(entry.check_keys, ("value", "meaning"))
+        if options is not None:
+            value: Any = inner.check(entry.choice, "value", options)
+        else:
+            assert bounds is not None
+            low, high, open_low, open_high = bounds
+            value = inner.check(entry.number, "value", low=low, high=high, open_low=open_low, open_high=open_high)
+        meaning = inner.check(entry.text, "meaning")
+        inner.raise_any()
         values[name] = value
-        meanings.append((name, entry.text("meaning") or ""))
+        meanings.append((name, meaning or ""))
+
+    for name, options in _CHOICES.items():
+        log.check(one, name, tuple(options), None)
+    for name, bounds in _BOUNDS.items():
+        log.check(one, name, None, tuple(bounds))
+    log.raise_any()
     return Settings(**values, meanings=tuple(meanings))

@@ -29,6 +29,7 @@ from bayesnet.inputs.limits import (
     MAX_YAML_NODES,
     read_input_bytes,
 )
+from bayesnet.inputs.problems import Problems
 
 __all__ = ["LineDict", "read_rows", "read_text", "read_yaml"]
 
@@ -190,11 +191,15 @@ def read_yaml(path: str | Path, *, root: str | Path | None = None) -> Any:
     return data
 
 
-def read_rows(path: str | Path, *, root: str | Path | None = None) -> Iterator[tuple[int, dict[str, str]]]:
+def read_rows(
+    path: str | Path, *, root: str | Path | None = None, problems: Problems | None = None
+) -> Iterator[tuple[int, dict[str, str]]]:
     """Yield ``(row_number, row)`` from a CSV or XLSX data-extraction sheet.
 
     Row numbers are as a spreadsheet shows them: the header is row 1. Cells are strings,
-    stripped; empty cells are ``""``. Fully empty rows are skipped.
+    stripped; empty cells are ``""``. Fully empty rows are skipped. With ``problems``, a
+    bad row (a cell too long, more cells than the header) is kept there and skipped, so the
+    rows after it are still read; without, it is raised.
 
     Raises
     ------
@@ -209,9 +214,9 @@ def read_rows(path: str | Path, *, root: str | Path | None = None) -> Iterator[t
     suffix = p.suffix.lower()
     if suffix == ".csv":
         text = read_text(p, root=root)
-        yield from _rows_from_iter(p, _csv_rows(p, text), csv_file=True)
+        yield from _rows_from_iter(p, _csv_rows(p, text), csv_file=True, problems=problems)
     elif suffix in {".xlsx", ".xlsm"}:
-        yield from _rows_from_iter(p, _xlsx_rows(p, root))
+        yield from _rows_from_iter(p, _xlsx_rows(p, root), problems=problems)
     else:
         raise FileFormatError(
             f"unknown file type {suffix!r}: expected .yaml, .yml, .csv or .xlsx", path=str(p)
@@ -313,18 +318,28 @@ def _xlsx_rows(p: Path, root: str | Path | None) -> Iterator[list[str]]:
     yield from rows
 
 
-def _rows_from_iter(p: Path, rows: Any, *, csv_file: bool = False) -> Iterator[tuple[int, dict[str, str]]]:
+def _rows_from_iter(
+    p: Path, rows: Any, *, csv_file: bool = False, problems: Problems | None = None
+) -> Iterator[tuple[int, dict[str, str]]]:
+    def bad_row(err: FileFormatError) -> None:
+        if problems is None or header is None:
+            raise err
+        problems.add(err)
+
     header: list[str] | None = None
     seen_data = False
     for number, row in enumerate(rows, start=1):
         cells = [c.strip() for c in row]
-        for i, c in enumerate(cells):
-            if len(c) > MAX_CELL_CHARS:
-                column = header[i] if header is not None and i < len(header) else f"column {i + 1}"
-                raise FileFormatError(
-                    f"a cell is {len(c):,} characters long, above the limit of {MAX_CELL_CHARS:,} (MAX_CELL_CHARS)",
-                    path=str(p), line=number, field=column,
-                )
+        long = [(i, c) for i, c in enumerate(cells) if len(c) > MAX_CELL_CHARS]
+        if long:
+            i, c = long[0]
+            column = header[i] if header is not None and i < len(header) else f"column {i + 1}"
+            bad_row(FileFormatError(
+                f"a cell is {len(c):,} characters long, above the limit of {MAX_CELL_CHARS:,} (MAX_CELL_CHARS)",
+                path=str(p), line=number, field=column,
+            ))
+            seen_data = True
+            continue
         if header is None:
             if not any(cells):
                 raise FileFormatError("the first row must be the column header", path=str(p), line=1)
@@ -346,13 +361,14 @@ def _rows_from_iter(p: Path, rows: Any, *, csv_file: bool = False) -> Iterator[t
             continue
         if not any(cells):
             continue
+        seen_data = True
         if len(cells) > len(header) and any(cells[len(header) :]):
-            raise FileFormatError(
+            bad_row(FileFormatError(
                 f"row has {len(cells)} cells but the header has {len(header)} columns",
                 path=str(p),
                 line=number,
-            )
-        seen_data = True
+            ))
+            continue
         yield number, {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(header) if h}
     if header is None:
         raise FileFormatError("the file is empty", path=str(p))

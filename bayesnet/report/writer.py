@@ -9,14 +9,13 @@ complete report.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from bayesnet.files import check_output_folder, output_error, write_text_atomic
 from bayesnet.inference.posteriors import Posterior
 from bayesnet.inference.questions import Question
+from bayesnet.progress import Steps
 from bayesnet.report.data import ReportData, analyse
 from bayesnet.report.html import to_html
 from bayesnet.report.markdown import to_markdown
@@ -58,24 +57,8 @@ class ReportFiles:
     note: str | None
 
 
-class _Steps:
-    """A tqdm bar over the report's steps, silent when ``quiet`` or stderr is not a terminal."""
-
-    def __init__(self, total: int, quiet: bool) -> None:
-        self.bar: Any = None
-        if not quiet and sys.stderr.isatty():
-            from tqdm import tqdm
-
-            self.bar = tqdm(total=total, desc="report", leave=False, file=sys.stderr)
-
-    def __call__(self, name: str) -> None:
-        if self.bar is not None:
-            self.bar.set_postfix_str(name)
-            self.bar.update(1)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
+REPORT_STEPS = ("tornado", "findings", "levers", "evidence", "scenarios", "pictures", "writing")
+"""What the report's progress bar counts (the analyses name the first five as they start)."""
 
 
 def write_report(
@@ -126,7 +109,9 @@ def write_report(
     >>> files = bayesnet.write_report(q, bayesnet.posterior(model), "report/")  # doctest: +SKIP
     """
     folder = check_output_folder(out_dir, what="report")
-    steps = _Steps(9 + bool(studies) + bool(settings), quiet)
+    names = [*REPORT_STEPS[:5], *(["studies"] if studies else []), *(["robustness"] if settings else []),
+             *REPORT_STEPS[5:]]
+    steps = Steps(names, desc="report", enabled=not quiet, delay=0)
     try:
         data = analyse(q, post, k=k, show_progress=not quiet, step=steps, studies=studies, settings=settings)
         steps("pictures")

@@ -344,7 +344,7 @@ def test_cli_sensitivity_formats(model, capsys):
         assert heading in out
     assert main([*base, "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert set(data) == {"tornado", "findings", "levers", "evidence"}
+    assert set(data) == {"model", "tornado", "findings", "levers", "evidence"}
     assert data["tornado"]["scenario"] == "voluntary"
     assert main([*base, "--format", "csv", "--table", "findings"]) == 0
     lines = capsys.readouterr().out.splitlines()

@@ -505,7 +505,7 @@ def test_cli_trajectory(mini, tmp_path, capsys):
     assert out.is_file() and f"wrote {out}" in captured.err
     assert main(["trajectory", "--model", str(mini.root), "--draws", "20", "--format", "csv"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == "node,slice,slice_name,state,probability,low,high,network,fixed"
+    assert lines[0] == "node,label,slice,slice_name,state,probability,low,high,network,fixed"
     assert len(lines) == 1 + 2 * 5  # trust and collaborative behaviour (no faith) in 5 slices
     assert main(["trajectory", "--model", str(mini.root), "--draws", "20", "--slices", "3"]) == 0
     assert "mid-life" in capsys.readouterr().out
