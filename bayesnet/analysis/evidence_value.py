@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from bayesnet.analysis.ranking import sort_frame, tie_groups
-from bayesnet.build.graph import link_name
+from bayesnet.build.graph import row_link_name
 from bayesnet.build.weights import link_evidence
 from bayesnet.display import Card, bar_chart, draws_note
 from bayesnet.engine import relevant_nodes
@@ -69,9 +69,9 @@ def link_frame(model: Model) -> pd.DataFrame:
     evidence = link_evidence(links, model.settings)
     when = [f"{n}={s}" if isinstance(n, str) else "" for n, s in zip(links["when_node"], links["when_state"],
                                                                        strict=True)]
-    rows = list(zip(links["from"], links["to"], links["sign"], links["when_node"], links["when_state"], strict=True))
-    names = [link_name(*row) for row in rows]
-    labels = [link_name(*row, labels=model.labels) for row in rows]
+    rows = links.to_dict(orient="records")
+    names = [row_link_name(row) for row in rows]
+    labels = [row_link_name(row, labels=model.labels) for row in rows]
     frame = pd.DataFrame({
         "from": links["from"].to_numpy(), "to": links["to"].to_numpy(), "sign": links["sign"].to_numpy(),
         "when": when, "n_support": links["n_support"].to_numpy(), "n_contradict": links["n_contradict"].to_numpy(),

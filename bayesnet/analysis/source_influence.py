@@ -37,7 +37,7 @@ import pandas as pd
 
 from bayesnet.analysis.claims import Claim, distinct_questions
 from bayesnet.analysis.ranking import tie_groups
-from bayesnet.build.graph import link_name
+from bayesnet.build.graph import row_link_name
 from bayesnet.build.model import Model
 from bayesnet.build.sharing import cpt_signatures, shared_cpt_draws
 from bayesnet.build.source_filter import dropped_links, reference_order
@@ -197,13 +197,10 @@ def _split(text: str) -> list[str]:
 def _link_names(links: pd.DataFrame, source_id: str) -> list[str]:
     """Names of the links (of any lag) ``source_id`` supports or contradicts."""
     names = []
-    for a, b, sign, wn, ws, lag, sup, con in zip(
-        links["from"], links["to"], links["sign"], links["when_node"], links["when_state"], links["lag"],
-        links["support_ids"], links["contradict_ids"], strict=True,
-    ):
+    for row in links.to_dict(orient="records"):
+        sup, con = row["support_ids"], row["contradict_ids"]
         if source_id in sup or source_id in con:
-            name = link_name(a, b, int(sign), wn, ws, lag=int(lag))
-            names.append(name + (" (contradicts)" if source_id in con else ""))
+            names.append(row_link_name(row) + (" (contradicts)" if source_id in con else ""))
     return names
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from bayesnet.build.graph import link_name
+from bayesnet.build.graph import row_link_name
 
 if TYPE_CHECKING:
     from bayesnet.build.model import Model
@@ -71,6 +71,4 @@ def summary(model: Model, *, top: int = 10) -> dict[str, Any]:
 
 
 def _name(row: Mapping[str, Any], labels: Mapping[str, str] | None = None) -> str:
-    when = row["when_node"] if isinstance(row["when_node"], str) else None
-    return link_name(row["from"], row["to"], int(row["sign"]), when, row["when_state"], lag=int(row["lag"]),
-                     labels=labels)
+    return row_link_name(row, labels=labels)

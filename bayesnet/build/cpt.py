@@ -9,7 +9,10 @@ example): for a child ``X`` with parents ``P_1..P_k`` the log-odds of ``X``'s up
 where ``x_l`` is the link's parent coded 0 for its lower state and 1 for its upper state
 (``i / (card - 1)`` for a parent with more states), so a parent pushes the child up by
 ``w_l / 2`` in its upper state and down by ``w_l / 2`` in its lower state, and a moderated
-link only acts while its moderator is in the named state (an interaction term). A child
+link only acts while its moderator is in the named state (an interaction term). A link from
+one state of its parent takes ``x_l`` = 1 in that state and 0 in the others (so a parent
+with three ordered states can act from its middle one, which no ordered position can); a
+joint cause takes ``x_l`` = 1 only while both its parents are in their named states. A child
 with ``k > 2`` ordered states uses the adjacent-category logit ``P(j) ∝ exp(eta * j/(k-1))``,
 which is the logistic model when ``k = 2``.
 
@@ -26,7 +29,7 @@ from __future__ import annotations
 import functools
 import os
 import threading
-from collections.abc import Collection, Mapping, MutableMapping
+from collections.abc import Callable, Collection, Mapping, MutableMapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -38,7 +41,79 @@ from threadpoolctl import ThreadpoolController
 
 from bayesnet.inputs.codebook import Codebook
 
-__all__ = ["ChildSpec", "NetworkSpec", "build_cpts", "category_probabilities", "network_spec"]
+__all__ = [
+    "ChildSpec", "LinkTerm", "NetworkSpec", "build_cpts", "category_probabilities", "design_matrix", "link_term",
+    "network_spec",
+]
+
+
+@dataclass(frozen=True)
+class LinkTerm:
+    """What one link adds to its child's log-odds, as :func:`design_matrix` reads it.
+
+    Attributes
+    ----------
+    source : str
+        The parent the link leaves from.
+    source_state : int or None
+        None: the parent's ordered position ``i / (card - 1)``; an index: the indicator of
+        that state.
+    partner : tuple of (str, int) or None
+        A joint cause: the term is 1 only while this parent is in this state as well.
+    moderator : tuple of (str, int) or None
+        The term acts only while this parent is in this state.
+    """
+
+    source: str
+    source_state: int | None = None
+    partner: tuple[str, int] | None = None
+    moderator: tuple[str, int] | None = None
+
+
+def link_term(row: Mapping[str, object], states: Mapping[str, tuple[str, ...]],
+              name: Callable[[str], str] = str) -> LinkTerm:
+    """The :class:`LinkTerm` of a link-table row; ``name`` maps a node id to its name in the
+    network (a time slice's copy, in the unrolled network)."""
+
+    def text(key: str) -> str | None:
+        value = row.get(key)
+        return value if isinstance(value, str) else None
+
+    source, state = str(row["from"]), text("from_state")
+    partner, partner_state = text("and_node"), text("and_state")
+    when, when_state = text("when_node"), text("when_state")
+    return LinkTerm(
+        name(source),
+        None if state is None else states[source].index(state),
+        None if partner is None else (name(partner), states[partner].index(str(partner_state))),
+        None if when is None else (name(when), states[when].index(str(when_state))),
+    )
+
+
+def design_matrix(parents: Sequence[str], states: Mapping[str, Sequence[str]],
+                  terms: Sequence[LinkTerm]) -> np.ndarray:
+    """``(x - 1/2) * [moderator holds]`` for every parent configuration (C order over
+    ``parents``) and term: shape ``(n_configs, len(terms))``.
+
+    ``x`` is the source's ordered position ``i / (card - 1)``, or the indicator of its named
+    state, times the indicator of the partner's state for a joint cause.
+    """
+    cards = [len(states[p]) for p in parents]
+    grid = np.indices(cards).reshape(len(cards), -1)
+    design = np.zeros((grid.shape[1], len(terms)))
+    for j, term in enumerate(terms):
+        at = grid[parents.index(term.source)]
+        if term.source_state is None:
+            x = at / (len(states[term.source]) - 1)
+        else:
+            x = (at == term.source_state).astype(float)
+        if term.partner is not None:
+            x = x * (grid[parents.index(term.partner[0])] == term.partner[1])
+        column = x - 0.5
+        if term.moderator is not None:
+            column = np.where(grid[parents.index(term.moderator[0])] == term.moderator[1], column, 0.0)
+        design[:, j] = column
+    return design
 
 
 @dataclass(frozen=True)
@@ -54,7 +129,8 @@ class ChildSpec:
         Rows of the lag-0 link table that point into this node.
     design : numpy.ndarray
         Shape ``(n_parent_configs, n_links)``: ``(x - 1/2) * [moderator holds]`` for every
-        configuration of the parents (C order over ``parents``) and link.
+        configuration of the parents (C order over ``parents``) and link (see
+        :func:`design_matrix`).
     """
 
     node: str
@@ -122,25 +198,13 @@ def network_spec(codebook: Codebook, links: pd.DataFrame, graph: nx.DiGraph) -> 
     roots = tuple(n for n in order if not parents[n])
     children = []
     to = same_time["to"].to_numpy()
-    sources, when_nodes, when_states = (same_time[c].tolist() for c in ("from", "when_node", "when_state"))
+    records = same_time.to_dict(orient="records")
     for node in order:
         if not parents[node]:
             continue
         rows = tuple(int(i) for i in np.flatnonzero(to == node))
-        pa = parents[node]
-        # every parent configuration in C order over ``pa``: (n_configs, n_parents) state indices
-        configs = np.indices([len(states[p]) for p in pa]).reshape(len(pa), -1).T
-        design = np.zeros((len(configs), len(rows)))
-        for j, row in enumerate(rows):
-            pos = pa.index(sources[row])
-            scale = len(states[sources[row]]) - 1
-            column = configs[:, pos] / scale - 0.5
-            when = when_nodes[row]
-            if when is not None and not pd.isna(when):
-                mod = (pa.index(when), states[when].index(when_states[row]))
-                column = np.where(configs[:, mod[0]] == mod[1], column, 0.0)
-            design[:, j] = column
-        children.append(ChildSpec(node, pa, rows, design))
+        design = design_matrix(parents[node], states, [link_term(records[r], states) for r in rows])
+        children.append(ChildSpec(node, parents[node], rows, design))
     return NetworkSpec(order, states, parents, roots, tuple(children), same_time)
 
 

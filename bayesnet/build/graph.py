@@ -1,7 +1,10 @@
 """The causal web as a graph: the link table and the DAG built from codebook and evidence.
 
 A *link* is what several sources can report: an arrow ``from -> to``, optionally moderated
-(``when``) and optionally a feedback arrow across time slices (``lag = 1``). Its row in the
+(``when``) and optionally a feedback arrow across time slices (``lag = 1``). It may leave
+from one state of its parent (``from_state``: the indicator of that state, for a parent
+with more than two states) or from two parents at once (``and_node``/``and_state``: the
+parent in ``from_state`` and the other in ``and_state``, an interaction). Its row in the
 link table counts the **distinct** sources that support it (same direction as the link's
 sign) and that contradict it, per source kind, and lists their ids.
 
@@ -34,17 +37,19 @@ __all__ = [
     "link_table",
     "locate_cycle",
     "parents_of",
+    "row_link_name",
 ]
 
 LINK_COLUMNS = (
-    "link", "from", "to", "sign", "when_node", "when_state", "lag",
+    "link", "from", "to", "sign", "when_node", "when_state", "lag", "from_state", "and_node", "and_state",
     "n_support", "n_contradict", "w_support", "w_contradict",
     *(f"support_{k}" for k in SOURCE_KINDS),
     *(f"contradict_{k}" for k in SOURCE_KINDS),
     "support_ids", "contradict_ids",
 )
 """Columns of :func:`link_table`, in order. ``link`` is the link's id: its row in the table,
-the same in every table, picture and command of one model."""
+the same in every table, picture and command of one model. ``from_state``, ``and_node`` and
+``and_state`` are None for a link from its parent's ordered position (all but a few)."""
 
 PROMOTES = "->"
 """How a link that raises its child's upper state is written everywhere."""
@@ -61,22 +66,57 @@ def link_name(
     *,
     lag: int = 0,
     labels: Mapping[str, str] | None = None,
+    from_state: Any = None,
+    and_node: Any = None,
+    and_state: Any = None,
 ) -> str:
     """A link written the one way every table and report writes it.
 
     ``"trust -> risk_tolerance"``, ``"conflict -| trust"``, ``"legal_agreements -| trust
-    [when mandated=voluntary]"``, ``"trust -| conflict [next slice]"``. With ``labels`` (node id
-    -> label) the nodes are written by their labels: ``"Trust -> Risk tolerance"``.
+    [when mandated=voluntary]"``, ``"trust -| conflict [next slice]"``; a link from one state
+    ``"ambition=over_ambitious -| perception_of_progress"``; a joint cause
+    ``"faith=high & trust=high -> collaborative_behaviour"``. With ``labels`` (node id -> label)
+    the nodes are written by their labels: ``"Trust -> Risk tolerance"``,
+    ``"Ambition of aims = over_ambitious -| Perception of progress"``.
     """
     name = (lambda v: v) if labels is None else (lambda v: labels.get(v, v))
-    text = f"{name(source)} {PROMOTES if sign > 0 else INHIBITS} {name(target)}"
+    equals = "=" if labels is None else " = "
+    cause = name(source) if not isinstance(from_state, str) else f"{name(source)}{equals}{from_state}"
+    if isinstance(and_node, str):
+        cause += f" & {name(and_node)}{equals}{and_state}"
+    text = f"{cause} {PROMOTES if sign > 0 else INHIBITS} {name(target)}"
     notes = []
     if isinstance(when_node, str):
-        notes.append(f"when {name(when_node)}={when_state}" if labels is None else
-                     f"when {name(when_node)} = {when_state}")
+        notes.append(f"when {name(when_node)}{equals}{when_state}")
     if lag:
         notes.append("next slice")
     return text + (f" [{'; '.join(notes)}]" if notes else "")
+
+
+def _text(value: Any) -> str | None:
+    """A link-table cell that names a node or state, or None (missing cells are None or NaN)."""
+    return value if isinstance(value, str) else None
+
+
+def row_link_name(row: Any, *, labels: Mapping[str, str] | None = None, sign: int | None = None) -> str:
+    """:func:`link_name` of one link-table row (a mapping, a ``Series`` or a record dict).
+
+    Columns the row lacks (a table of an older layout) count as empty; ``sign`` replaces the
+    row's own (for rows that carry a sign under another name).
+    """
+    def get(key: str) -> Any:
+        try:
+            return row[key]
+        except (KeyError, IndexError):
+            return None
+
+    lag = get("lag")
+    return link_name(
+        str(get("from")), str(get("to")), int(get("sign") if sign is None else sign),
+        _text(get("when_node")), _text(get("when_state")),
+        lag=0 if lag is None else int(lag), labels=labels, from_state=_text(get("from_state")),
+        and_node=_text(get("and_node")), and_state=_text(get("and_state")),
+    )
 
 
 @dataclass(frozen=True)
@@ -126,7 +166,7 @@ def link_table(codebook: Codebook, evidence: Evidence, settings: Settings | None
     votes, _, kinds = _collect(evidence)
     rows = []
     for key, by_source in votes.items():
-        source, target, when, lag = key
+        source, target, when, lag, from_state, partner = key
         w_plus = sum(weights[kinds[s]] for s, v in by_source.items() if v == 1)
         w_minus = sum(weights[kinds[s]] for s, v in by_source.items() if v == -1)
         sign = 1 if w_plus >= w_minus else -1
@@ -139,6 +179,9 @@ def link_table(codebook: Codebook, evidence: Evidence, settings: Settings | None
             "when_node": when[0] if when else None,
             "when_state": when[1] if when else None,
             "lag": lag,
+            "from_state": from_state,
+            "and_node": partner[0] if partner else None,
+            "and_state": partner[1] if partner else None,
             "n_support": len(support),
             "n_contradict": len(contra),
             "w_support": float(sum(weights[kinds[s]] for s in support)),
@@ -155,6 +198,7 @@ def link_table(codebook: Codebook, evidence: Evidence, settings: Settings | None
         key=lambda r: (
             order.get(r["to"], len(order)), r["to"], order.get(r["from"], len(order)), r["from"],
             r["when_node"] or "", r["when_state"] or "", r["lag"],
+            r["from_state"] or "", r["and_node"] or "", r["and_state"] or "",
         )
     )
     for i, row in enumerate(rows):
@@ -171,14 +215,17 @@ def _ref_order(source_id: str) -> tuple[int, str]:
 
 
 def _same_time_edges(links: pd.DataFrame) -> Iterable[tuple[str, str, str]]:
-    """(parent, child, role) of every lag-0 dependency, moderators included."""
-    for parent, child, when_node, lag in zip(
-        links["from"], links["to"], links["when_node"], links["lag"], strict=True
+    """(parent, child, role) of every lag-0 dependency, moderators and joint causes included."""
+    partners = links["and_node"] if "and_node" in links else [None] * len(links)
+    for parent, child, when_node, and_node, lag in zip(
+        links["from"], links["to"], links["when_node"], partners, links["lag"], strict=True
     ):
         if lag != 0:
             continue
         yield (parent, child, "cause")
-        if when_node is not None and not pd.isna(when_node):
+        if isinstance(and_node, str):
+            yield (and_node, child, "cause")
+        if isinstance(when_node, str):
             yield (when_node, child, "moderator")
 
 
@@ -186,7 +233,8 @@ def build_dag(codebook: Codebook, links: pd.DataFrame) -> nx.DiGraph:
     """The same-time causal web as a networkx DiGraph.
 
     Every codebook node is a graph node (with its codebook fields as attributes); every
-    lag-0 link adds an edge ``from -> to`` and, when moderated, ``when_node -> to``. Edge
+    lag-0 link adds an edge ``from -> to`` (and ``and_node -> to`` for a joint cause) and, when
+    moderated, ``when_node -> to``. Edge
     attribute ``roles`` lists ``"cause"`` and/or ``"moderator"``. Lag-1 links are not edges.
 
     Raises
@@ -224,12 +272,10 @@ def check_acyclic(graph: nx.DiGraph, links: pd.DataFrame) -> None:
     parts = []
     weakest: tuple[int, str, str] | None = None
     for u, v in cycle_edges:
-        rows = links[(links["from"] == u) & (links["to"] == v) & (links["lag"] == 0)]
-        mods = links[(links["when_node"] == u) & (links["to"] == v) & (links["lag"] == 0)]
-        both = pd.concat([rows, mods])
+        parent = (links["from"] == u) | (links["when_node"] == u) | (links["and_node"] == u)
+        both = links[parent & (links["to"] == v) & (links["lag"] == 0)]
         ids = sorted({s for r in both.itertuples() for s in r.support_ids + r.contradict_ids})
-        names = [link_name(r["from"], r["to"], int(r["sign"]), r["when_node"], r["when_state"])
-                 for r in both.to_dict(orient="records")] or [f"{u} -> {v}"]
+        names = [row_link_name(r) for r in both.to_dict(orient="records")] or [f"{u} -> {v}"]
         parts.append(f"{' and '.join(names)} ({', '.join(ids) or 'no source'})")
         if weakest is None or len(ids) < weakest[0]:
             weakest = (len(ids), u, v)
@@ -262,8 +308,9 @@ def locate_cycle(exc: CycleError, evidence: Evidence) -> CycleError:
     _, origins, _ = _collect(evidence)
     pairs = set(zip(exc.cycle, exc.cycle[1:], strict=False))
     for key, found in sorted(origins.items(), key=lambda kv: str(kv[0])):
-        source, target, when, lag = key
-        if lag == 0 and ((source, target) in pairs or (when and (when[0], target) in pairs)):
+        source, target, when, lag, _, partner = key
+        parents = {source} | {m[0] for m in (when, partner) if m}
+        if lag == 0 and any((p, target) in pairs for p in parents):
             first = found[0]
             return CycleError(exc.reason, cycle=exc.cycle, path=first.path, line=first.line,
                               field="cmocs", value=exc.value)

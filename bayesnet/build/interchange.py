@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from bayesnet.build.graph import link_name
+from bayesnet.build.graph import row_link_name
 from bayesnet.errors import ExportError
 from bayesnet.version import __version__
 
@@ -212,7 +212,7 @@ def export_contents(model: Model) -> ExportContents:
         support, contradict = tuple(row["support_ids"]), tuple(row["contradict_ids"])
         by_target[row["to"]].append(LinkNote(
             link=int(row["link"]),
-            name=link_name(row["from"], row["to"], int(row["sign"]), row["when_node"], row["when_state"]),
+            name=row_link_name(row),
             support=support,
             contradict=contradict,
         ))

@@ -34,7 +34,7 @@ from typing import Any
 
 import pandas as pd
 
-from bayesnet.build.graph import link_name
+from bayesnet.build.graph import row_link_name
 from bayesnet.errors import QueryError, closest
 from bayesnet.inputs.evidence import COLLABORATION_TYPES, SOURCE_KINDS, Evidence, Source
 
@@ -276,10 +276,10 @@ def dropped_links(before: pd.DataFrame, after: pd.DataFrame) -> tuple[str, ...]:
 
     def names(links: pd.DataFrame) -> dict[tuple[Any, ...], str]:
         out = {}
-        for a, b, sign, wn, ws, lag in zip(links["from"], links["to"], links["sign"], links["when_node"],
-                                           links["when_state"], links["lag"], strict=True):
-            when = (wn, ws) if isinstance(wn, str) else None
-            out[(a, b, when, int(lag))] = link_name(a, b, int(sign), wn, ws, lag=int(lag))
+        for row in links.to_dict(orient="records"):
+            key = tuple(row.get(c) if isinstance(row.get(c), str) else None
+                        for c in ("from", "to", "when_node", "when_state", "from_state", "and_node", "and_state"))
+            out[(*key, int(row["lag"]))] = row_link_name(row)
         return out
 
     kept = names(after)

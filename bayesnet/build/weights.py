@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from bayesnet.build.graph import link_name
+from bayesnet.build.graph import row_link_name
 from bayesnet.build.streams import LINK, stream
 from bayesnet.inputs.settings import WEIGHT_MODELS, Settings
 
@@ -176,8 +176,7 @@ def _mean_abs_two_r_minus_one(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def link_evidence(links: pd.DataFrame, settings: Settings) -> LinkEvidence:
     """The :class:`LinkEvidence` of the rows of a link table (:func:`bayesnet.build.graph.link_table`)."""
-    keys = tuple(link_name(a, b, s, wn, ws, lag=lag) for a, b, s, wn, ws, lag in zip(
-        links["from"], links["to"], links["sign"], links["when_node"], links["when_state"], links["lag"], strict=True))
+    keys = tuple(row_link_name(r) for r in links.to_dict(orient="records"))
     return LinkEvidence(
         sign=links["sign"].to_numpy(dtype=float),
         support=links["w_support"].to_numpy(dtype=float),

@@ -295,7 +295,8 @@ def cmd_edges(args: argparse.Namespace) -> int:
     table = model.links
     if args.node is not None:
         model.codebook[args.node]  # unknown node -> error with suggestions
-        table = table[(table["from"] == args.node) | (table["to"] == args.node) | (table["when_node"] == args.node)]
+        table = table[(table["from"] == args.node) | (table["to"] == args.node) | (table["when_node"] == args.node)
+                      | (table["and_node"] == args.node)]
     records = table.to_dict(orient="records")
     names = [link_text(model, r, labels=False) for r in records]
     labels = [link_text(model, r, labels=True) for r in records]

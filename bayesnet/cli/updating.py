@@ -194,14 +194,14 @@ def cmd_update(args: argparse.Namespace) -> int:
 
 
 def _link_name(row: dict[str, Any], labels: Any) -> str:
-    from bayesnet.build.graph import link_name
+    from bayesnet.build.graph import row_link_name
 
     sign = row["sign_after"] if row.get("sign_after") is not None and row["sign_after"] == row["sign_after"] \
         else row["sign_before"]
     when = row.get("when") or ""
     node, _, state = str(when).partition("=")
-    return link_name(row["from"], row["to"], int(sign), node or None, state or None, lag=int(row["lag"]),
-                     labels=labels)
+    return row_link_name({**row, "when_node": node or None, "when_state": state or None}, labels=labels,
+                         sign=int(sign))
 
 
 def cmd_history(args: argparse.Namespace) -> int:

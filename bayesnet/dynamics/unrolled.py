@@ -85,7 +85,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from bayesnet.build.cpt import ChildSpec, NetworkSpec, build_cpts
+from bayesnet.build.cpt import ChildSpec, LinkTerm, NetworkSpec, build_cpts, design_matrix, link_term
 from bayesnet.build.model import CPTs, read_only
 from bayesnet.build.weights import link_evidence
 from bayesnet.cache import LRUCache
@@ -215,21 +215,18 @@ class UnrolledNetwork:
         return len(self.spec.links) - len(self.feedback), len(self.feedback)
 
 
+def _parents_of(term: LinkTerm) -> set[str]:
+    """The nodes a term reads: its source, joint cause and moderator."""
+    return {term.source} | {m[0] for m in (term.partner, term.moderator) if m is not None}
+
+
 def _design(
     parents: tuple[str, ...],
     states: Mapping[str, tuple[str, ...]],
-    terms: Sequence[tuple[int, str, tuple[str, int] | None]],
+    terms: Sequence[tuple[int, LinkTerm]],
 ) -> np.ndarray:
     """``(x - 1/2) * [moderator holds]`` per parent configuration (C order) and term."""
-    cards = [len(states[p]) for p in parents]
-    grid = np.indices(cards).reshape(len(cards), -1)
-    design = np.zeros((grid.shape[1], len(terms)))
-    for j, (_, source, moderator) in enumerate(terms):
-        column = grid[parents.index(source)] / (len(states[source]) - 1) - 0.5
-        if moderator is not None:
-            column = np.where(grid[parents.index(moderator[0])] == moderator[1], column, 0.0)
-        design[:, j] = column
-    return design
+    return design_matrix(parents, states, [term for _, term in terms])
 
 
 _CACHES: weakref.WeakKeyDictionary[Any, tuple[LRUCache[UnrolledNetwork], LRUCache[CPTs]]] = (
@@ -335,10 +332,12 @@ def _build(
     feedback = model.links[model.links["lag"] == 1].reset_index(drop=True)
     graph = nx.DiGraph(model.dag.edges)
     graph.add_nodes_from(spec.order)
-    for src, dst, when in zip(feedback["from"], feedback["to"], feedback["when_node"], strict=True):
+    for src, dst, when, partner in zip(feedback["from"], feedback["to"], feedback["when_node"], feedback["and_node"],
+                                       strict=True):
         graph.add_edge(src, dst)
-        if isinstance(when, str):
-            graph.add_edge(when, dst)
+        for other in (when, partner):
+            if isinstance(other, str):
+                graph.add_edge(other, dst)
     moving = set(per_slice) | set(feedback["to"])
     for n in list(moving):
         moving |= nx.descendants(graph, n)
@@ -373,32 +372,23 @@ def _build(
                     parents[name] = tuple(nm(p, 1) for p in base.parents)
                     children.append(ChildSpec(name, parents[name], base.link_rows, base.design))
                 continue
-            terms: list[tuple[int, str, tuple[str, int] | None]] = []
-            for row in base.link_rows if base is not None else ():
-                link = spec.links.iloc[row]
-                mod = link["when_node"]
-                when = (nm(mod, t), spec.states[mod].index(link["when_state"])) if isinstance(mod, str) else None
-                terms.append((row, nm(link["from"], t), when))
-            for j in np.flatnonzero(feedback["to"].to_numpy() == n):
-                link = feedback.iloc[int(j)]
-                mod = link["when_node"]
-                terms.append(
-                    (
-                        n0 + int(j),
-                        nm(link["from"], t - 1),
-                        (nm(mod, t - 1), spec.states[mod].index(link["when_state"])) if isinstance(mod, str) else None,
-                    )
-                )
+            now, before = (lambda v, t=t: nm(v, t)), (lambda v, t=t: nm(v, t - 1))
+            terms: list[tuple[int, LinkTerm]] = [
+                (row, link_term(spec.links.iloc[row], spec.states, now))
+                for row in (base.link_rows if base is not None else ())
+            ]
+            terms.extend((n0 + int(j), link_term(feedback.iloc[int(j)], spec.states, before))
+                         for j in np.flatnonzero(feedback["to"].to_numpy() == n))
             carry = {nm(n, t - 1)} if n in persistent else set()  # a parent, but no logistic term
             if not terms and not carry:
                 roots.append(name)
                 parents[name] = ()
                 continue
             own = tuple(nm(p, t) for p in spec.parents[n])
-            used = {s for _, s, _ in terms} | {m[0] for _, _, m in terms if m is not None} | carry
+            used = {p for _, term in terms for p in _parents_of(term)} | carry
             pa = own + tuple(sorted(used - set(own)))
             parents[name] = pa
-            children.append(ChildSpec(name, pa, tuple(r for r, _, _ in terms), _design(pa, states, terms)))
+            children.append(ChildSpec(name, pa, tuple(r for r, _ in terms), _design(pa, states, terms)))
     roles = pd.concat([spec.links.assign(role="same_time"), feedback.assign(role="feedback")], ignore_index=True)
     unrolled = NetworkSpec(tuple(order), states, parents, tuple(roots), tuple(children), roles)
     structure = Structure.from_dicts(unrolled.cards, parents)

@@ -74,6 +74,8 @@ _CMOC_FIELDS = (
     "lag",
     "section",
     "quote",
+    "context_state",
+    "jointly_with",
 )
 SHEET_COLUMNS = (
     "source_id",
@@ -104,6 +106,13 @@ class Arrow:
         Moderator: the arrow acts only while that node is in that state.
     lag : int
         0 for a same-time arrow; 1 for a feedback arrow from one time slice to the next.
+    source_state : str or None
+        The arrow leaves from this one state of ``source`` (its indicator) rather than from
+        the source's position on its ordered states. Always set when ``partner`` is.
+    partner : tuple of (str, str) or None
+        A joint cause: the arrow acts from ``source`` being in ``source_state`` *and* this node
+        being in this state at once (an interaction of two parents). Of the two, ``source``
+        is the one whose id sorts first, so one conjunction is one link however it was coded.
     """
 
     source: str
@@ -111,11 +120,13 @@ class Arrow:
     sign: int
     when: tuple[str, str] | None = None
     lag: int = 0
+    source_state: str | None = None
+    partner: tuple[str, str] | None = None
 
     @property
-    def key(self) -> tuple[str, str, tuple[str, str] | None, int]:
+    def key(self) -> tuple[str, str, tuple[str, str] | None, int, str | None, tuple[str, str] | None]:
         """Identity of the link this arrow is evidence about (sign excluded)."""
-        return (self.source, self.target, self.when, self.lag)
+        return (self.source, self.target, self.when, self.lag, self.source_state, self.partner)
 
 
 @dataclass(frozen=True)
@@ -138,6 +149,12 @@ class CMOC:
         Where in the review, and the words it rests on.
     line : int or None
         Line (YAML) or row (sheet) in the file.
+    context_state : str or None
+        The context -> mechanism arrow leaves from this one state of the context (see
+        :class:`Arrow`); filled with the context's upper state when ``jointly_with`` is given
+        without it.
+    jointly_with : tuple of (str, str) or None
+        The context acts jointly with this node in this state (an interaction).
     """
 
     context: str
@@ -150,10 +167,16 @@ class CMOC:
     section: str = ""
     quote: str = ""
     line: int | None = None
+    context_state: str | None = None
+    jointly_with: tuple[str, str] | None = None
 
     def arrows(self) -> tuple[Arrow, ...]:
         """The one or two arrows this CMOC states."""
-        first = Arrow(self.context, self.mechanism, self.direction, self.when, self.lag)
+        source, state, partner = self.context, self.context_state, self.jointly_with
+        if partner is not None and state is not None and partner < (source, state):
+            (source, state), partner = partner, (source, state)
+        first = Arrow(self.context if partner is None else source, self.mechanism, self.direction, self.when,
+                      self.lag, state, partner)
         if self.outcome is None or self.outcome_direction is None:
             return (first,)
         return (first, Arrow(self.mechanism, self.outcome, self.outcome_direction))
@@ -169,6 +192,10 @@ class CMOC:
         if self.outcome is not None and self.outcome_direction is not None:
             out["outcome"] = self.outcome
             out["outcome_direction"] = words[self.outcome_direction]
+        if self.context_state is not None:
+            out["context_state"] = self.context_state
+        if self.jointly_with is not None:
+            out["jointly_with"] = {self.jointly_with[0]: self.jointly_with[1]}
         if self.when is not None:
             out["when"] = {self.when[0]: self.when[1]}
         if self.lag:
@@ -315,25 +342,27 @@ def _direction(rec: Record, key: str, *, required: bool = True) -> int | None:
     return None if value is None else DIRECTIONS[value]
 
 
-def _parse_when(rec: Record, codebook: Codebook) -> tuple[str, str] | None:
-    raw = rec.raw("when")
+def _parse_when(rec: Record, codebook: Codebook, key: str = "when",
+                what: str = "the moderator") -> tuple[str, str] | None:
+    """A ``node=state`` (sheet) or ``{node: state}`` (YAML) field: ``when`` or ``jointly_with``."""
+    raw = rec.raw(key)
     if raw is None or raw == "":
         return None
     if isinstance(raw, str):
         if "=" not in raw:
-            rec.fail("when", f"expected 'node=state', found {shown(raw)}", raw)
+            rec.fail(key, f"expected 'node=state', found {shown(raw)}", raw)
         node_id, state = (part.strip() for part in raw.split("=", 1))
     elif isinstance(raw, Mapping) and len(raw) == 1:
         ((node_id, state),) = raw.items()
         node_id, state = str(node_id), str(state)
     else:
-        rec.fail("when", f"expected one 'node: state' pair, found {shown(raw)}", raw)
+        rec.fail(key, f"expected one 'node: state' pair, found {shown(raw)}", raw)
     if node_id not in codebook:
         raise UnknownNodeError(
-            f"unknown node {node_id!r} in the moderator",
+            f"unknown node {node_id!r} in {what}",
             path=rec.path,
-            line=rec.line_of("when"),
-            field=rec.field_name("when"),
+            line=rec.line_of(key),
+            field=rec.field_name(key),
             value=node_id,
             suggestions=closest(node_id, codebook.ids),
         )
@@ -342,12 +371,32 @@ def _parse_when(rec: Record, codebook: Codebook) -> tuple[str, str] | None:
         raise UnknownStateError(
             f"node {node_id!r} has no state {state!r}; its states are {', '.join(node.states)}",
             path=rec.path,
-            line=rec.line_of("when"),
-            field=rec.field_name("when"),
+            line=rec.line_of(key),
+            field=rec.field_name(key),
             value=state,
             suggestions=closest(state, node.states),
         )
     return (node_id, state)
+
+
+def _context_state(rec: Record, context: str, codebook: Codebook, joint: bool) -> str | None:
+    """``context_state``: a state of the context; required to be useful (more than two states,
+    or a joint cause), and filled with the upper state for a joint cause that names none."""
+    node = codebook[context]
+    state = rec.text("context_state", required=False)
+    if state is None:
+        return node.upper if joint else None
+    if state not in node.states:
+        raise UnknownStateError(
+            f"node {context!r} has no state {state!r}; its states are {', '.join(node.states)}",
+            path=rec.path, line=rec.line_of("context_state"), field=rec.field_name("context_state"),
+            value=state, suggestions=closest(state, node.states),
+        )
+    if len(node.states) == 2 and not joint:
+        rec.fail("context_state", f"{context!r} has two states, so its arrow already leaves from its upper state "
+                 f"{node.upper!r}: drop context_state and give the direction for {node.upper!r} (from "
+                 f"{node.lower!r}, 'increases' is 'decreases')", state)
+    return state
 
 
 def cmoc_from_record(rec: Record, codebook: Codebook) -> CMOC:
@@ -374,6 +423,17 @@ def cmoc_from_record(rec: Record, codebook: Codebook) -> CMOC:
     when = log.check(lambda: _parse_when(rec, codebook))
     if when is not None and when[0] in (context, mechanism):
         log.check(lambda: rec.fail("when", f"a link cannot be moderated by its own end {when[0]!r}", when[0]))
+    joint = log.check(lambda: _parse_when(rec, codebook, "jointly_with", "the joint cause"))
+    if joint is not None and joint[0] in (context, mechanism):
+        log.check(lambda: rec.fail("jointly_with", f"a joint cause must be a third node, not the link's own end "
+                                   f"{joint[0]!r}", joint[0]))
+    elif joint is not None and when is not None and joint[0] == when[0]:
+        log.check(lambda: rec.fail("jointly_with", f"{joint[0]!r} is both the moderator and the joint cause; "
+                                   "give it once", joint[0]))
+    joint_given = joint is not None or rec.has("jointly_with")
+    context_state = None
+    if context is not None:
+        context_state = log.check(lambda: _context_state(rec, context, codebook, joint_given))
     lag = log.check(lambda: rec.integer("lag", required=False, low=0, high=1)) or 0
     section = log.check(lambda: rec.text("section", required=False)) or ""
     quote = log.check(lambda: rec.text("quote", required=False)) or ""
@@ -390,6 +450,8 @@ def cmoc_from_record(rec: Record, codebook: Codebook) -> CMOC:
         section=section,
         quote=quote,
         line=rec.line_of("context"),
+        context_state=context_state,
+        jointly_with=joint,
     )
 
 

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 import pandas as pd
 
-from bayesnet.build.graph import link_name
+from bayesnet.build.graph import row_link_name
 from bayesnet.checks import check_positive_int
 from bayesnet.display.charts import COLOURS
 from bayesnet.errors import ParameterError, QueryError, closest
@@ -240,11 +240,14 @@ def _link_line(rec: Mapping[str, Any], labels: Mapping[str, str], sources: Mappi
         attrs += [f"color={_quote(PROMOTE)}", "arrowhead=normal"]
     if isinstance(row.when_node, str):
         edge_label.insert(0, f"when {labels.get(row.when_node, row.when_node)} = {row.when_state}")
+    if isinstance(rec.get("and_node"), str):  # a joint cause: the other parent in its state
+        edge_label.insert(0, f"with {labels.get(rec['and_node'], rec['and_node'])} = {rec['and_state']}")
+    if isinstance(rec.get("from_state"), str):  # a link from one state of its parent
+        edge_label.insert(0, f"from {rec['from_state']}")
     if edge_label:
         attrs.append(f"label={_quote(_wrap('; '.join(edge_label), wrap + 4))}")
     support = ", ".join(sources.get(i, i) for i in row.support_ids)
-    name = link_name(str(parent), str(child), int(row.sign), row.when_node, row.when_state, lag=int(row.lag),
-                     labels=labels)
+    name = row_link_name(rec, labels=labels)
     attrs.append(f"tooltip={_quote(f'link {row.link}: {name}; {n} supporting ({support})')}")
     return f"  {parent} -> {child} [{', '.join(attrs)}];"
 

@@ -69,13 +69,15 @@ class SourceChange:
         return {"id": self.id, "status": self.status, "path": self.path}
 
 
-def link_key(row: Any) -> tuple[str, str, str | None, str | None, int]:
-    """``(from, to, when_node, when_state, lag)`` of a link-table row (missing moderator: None)."""
+def link_key(row: Any) -> tuple[str, str, str | None, str | None, int, str | None, str | None, str | None]:
+    """``(from, to, when_node, when_state, lag, from_state, and_node, and_state)`` of a link-table
+    row (missing moderator, state or joint cause: None)."""
 
     def clean(v: Any) -> str | None:
         return None if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
 
-    return (str(row["from"]), str(row["to"]), clean(row["when_node"]), clean(row["when_state"]), int(row["lag"]))
+    return (str(row["from"]), str(row["to"]), clean(row["when_node"]), clean(row["when_state"]), int(row["lag"]),
+            clean(row.get("from_state")), clean(row.get("and_node")), clean(row.get("and_state")))
 
 
 def _keyed(links: pd.DataFrame) -> dict[tuple, dict[str, Any]]:
@@ -100,7 +102,8 @@ class Change:
         Link-table rows (all lags) present only after, or only before, the update.
     contradicted : pandas.DataFrame
         Links that existed before and whose sign an incoming source contradicts: columns
-        ``from, to, when_node, when_state, lag, sign_before, sign_after, contradicted_by``.
+        ``from, to, when_node, when_state, lag, from_state, and_node, and_state, sign_before, sign_after,
+        contradicted_by``.
     """
 
     before: Model
@@ -234,9 +237,8 @@ def _locate_cycle(err: CycleError, incoming: Sequence[Source]) -> CycleError:
     for src in incoming:
         for i, c in enumerate(src.cmocs):
             for arrow in c.arrows():
-                on_cycle = (arrow.source, arrow.target) in pairs or (
-                    arrow.when is not None and (arrow.when[0], arrow.target) in pairs
-                )
+                parents = {arrow.source} | {m[0] for m in (arrow.when, arrow.partner) if m is not None}
+                on_cycle = any((p, arrow.target) in pairs for p in parents)
                 if arrow.lag == 0 and on_cycle:
                     return CycleError(err.reason, cycle=err.cycle, path=src.path, line=c.line,
                                       field=f"cmocs[{i}]", value=err.value)
@@ -249,7 +251,8 @@ def _contradicted(before: pd.DataFrame, after: pd.DataFrame, incoming: Sequence[
     found: dict[tuple, list[str]] = {}
     for src in incoming:
         for arrow in sorted(src.arrows(), key=lambda a: (a.source, a.target, a.when or ("", ""), a.lag, a.sign)):
-            key = (arrow.source, arrow.target, *(arrow.when or (None, None)), arrow.lag)
+            key = (arrow.source, arrow.target, *(arrow.when or (None, None)), arrow.lag, arrow.source_state,
+                   *(arrow.partner or (None, None)))
             row = old.get(key)
             if row is not None and arrow.sign != row["sign"] and src.id not in found.setdefault(key, []):
                 found[key].append(src.id)
@@ -258,11 +261,13 @@ def _contradicted(before: pd.DataFrame, after: pd.DataFrame, incoming: Sequence[
         after_row = new.get(key)
         rows.append({
             "from": key[0], "to": key[1], "when_node": key[2], "when_state": key[3], "lag": key[4],
+            "from_state": key[5], "and_node": key[6], "and_state": key[7],
             "sign_before": int(old[key]["sign"]),
             "sign_after": None if after_row is None else int(after_row["sign"]),
             "contradicted_by": tuple(ids),
         })
-    columns = ["from", "to", "when_node", "when_state", "lag", "sign_before", "sign_after", "contradicted_by"]
+    columns = ["from", "to", "when_node", "when_state", "lag", "from_state", "and_node", "and_state", "sign_before",
+               "sign_after", "contradicted_by"]
     return pd.DataFrame(rows, columns=columns)
 
 

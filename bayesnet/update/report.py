@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from bayesnet.build.graph import link_name
+from bayesnet.build.graph import row_link_name
 from bayesnet.build.weights import link_evidence
 from bayesnet.checks import check_hdi_prob
 from bayesnet.defaults import DEFAULT_DRAWS, DEFAULT_HDI, DEFAULT_SEED, DEFAULT_TARGET
@@ -44,7 +44,8 @@ __all__ = ["ChangeReport", "change_report", "check_report_options"]
 
 
 LINK_COLUMNS = (
-    "link_before", "link_after", "from", "to", "when", "lag", "status", "sign_before", "sign_after",
+    "link_before", "link_after", "from", "to", "when", "lag", "from_state", "and_node", "and_state", "status",
+    "sign_before", "sign_after",
     "n_support_before", "n_support_after", "n_contradict_before", "n_contradict_after",
     "p_direction_before", "p_direction_after",
     "weight_before", "low_before", "high_before", "weight_after", "low_after", "high_after",
@@ -80,7 +81,8 @@ def _link_rows(change: Change, settings: Settings, prob: float) -> pd.DataFrame:
         )
         if same:
             continue
-        row: dict[str, Any] = {"from": key[0], "to": key[1], "when": _when(key), "lag": key[4]}
+        row: dict[str, Any] = {"from": key[0], "to": key[1], "when": _when(key), "lag": key[4],
+                               "from_state": key[5], "and_node": key[6], "and_state": key[7]}
         for tag, rec in (("before", old), ("after", new)):
             if rec is None:
                 row.update({f"link_{tag}": None, f"sign_{tag}": None, f"n_support_{tag}": None,
@@ -337,8 +339,7 @@ def _link_name(r: dict[str, Any]) -> str:
     if r.get("when"):
         when_node, when_state = str(r["when"]).split("=", 1)
     sign = r["sign_before"] if _missing(r.get("sign_after")) else r["sign_after"]
-    name = link_name(r["from"], r["to"], int(sign), when_node if isinstance(when_node, str) else None,
-                     when_state, lag=int(r["lag"]))
+    name = row_link_name({**r, "when_node": when_node, "when_state": when_state}, sign=int(sign))
     ids = [str(int(r[k])) for k in ("link_before", "link_after") if not _missing(r.get(k))]
     return f"{name} (link {' -> '.join(dict.fromkeys(ids))})" if ids else name
 

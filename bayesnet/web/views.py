@@ -18,7 +18,7 @@ import pandas as pd
 
 from bayesnet.analysis.lever_search import levers
 from bayesnet.analysis.one_way import tornado
-from bayesnet.build.graph import link_name
+from bayesnet.build.graph import row_link_name
 from bayesnet.defaults import DEFAULT_TARGET
 from bayesnet.errors import QueryError, closest
 from bayesnet.inference.comparison import contrast
@@ -165,7 +165,10 @@ def _link(model: Model, row: pd.Series) -> dict[str, Any]:
     when_node = row["when_node"] if isinstance(row["when_node"], str) else None
     when_state = row["when_state"] if isinstance(row["when_state"], str) else None
     lag = int(row["lag"])
-    key = (row["from"], row["to"], (when_node, when_state) if when_node else None, lag)
+    from_state, and_node, and_state = (row.get(c) if isinstance(row.get(c), str) else None
+                                       for c in ("from_state", "and_node", "and_state"))
+    key = (row["from"], row["to"], (when_node, when_state) if when_node else None, lag, from_state,
+           (and_node, and_state) if and_node else None)
     sources = []
     for side, ids in (("supports", row["support_ids"]), ("contradicts", row["contradict_ids"])):
         for sid in ids:
@@ -174,10 +177,10 @@ def _link(model: Model, row: pd.Series) -> dict[str, Any]:
                 continue
             sources.append({"id": sid, "side": side, "short": model.citations[sid].short, "citation": src.citation,
                             "kind": src.kind, "year": src.year, "quotes": _quotes(src, key)})
-    return {"link": int(row["link"]), "name": link_name(row["from"], row["to"], int(row["sign"]), when_node,
-                                                       when_state, lag=lag),
+    return {"link": int(row["link"]), "name": row_link_name(row),
             "from": row["from"], "to": row["to"], "sign": int(row["sign"]), "when_node": when_node,
-            "when_state": when_state, "lag": lag, "n_support": int(row["n_support"]),
+            "when_state": when_state, "lag": lag, "from_state": from_state, "and_node": and_node,
+            "and_state": and_state, "n_support": int(row["n_support"]),
             "n_contradict": int(row["n_contradict"]), "sources": sources}
 
 
@@ -189,7 +192,8 @@ def node_view(model: Model, node_id: str) -> dict[str, Any]:
     node = model.codebook[node_id]
     links = model.links
     into = links[links["to"] == node_id]
-    out_of = links[(links["from"] == node_id) | (links["when_node"] == node_id)]  # a moderator acts too
+    out_of = links[(links["from"] == node_id) | (links["when_node"] == node_id)  # a moderator acts too
+                   | (links["and_node"] == node_id)]  # and so does a joint cause
     return plain({**node.to_dict(), "role": node.role,
                   "links_in": [_link(model, r) for _, r in into.iterrows()],
                   "links_out": [_link(model, r) for _, r in out_of.iterrows()]})

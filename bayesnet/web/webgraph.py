@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
-from bayesnet.build.graph import link_name
+from bayesnet.build.graph import row_link_name
 from bayesnet.inference.queries import answer_query
 from bayesnet.inference.results import plain
 
@@ -127,8 +127,7 @@ def web_view(q: Question) -> dict[str, Any]:
         width_px = 1 + min(int(r.n_support), 8) * 0.5
         dash = ' stroke-dasharray="5,3"' if isinstance(r.when_node, str) else ""
         mid = (sx + ex) / 2
-        name = link_name(str(r[2]), str(r[3]), int(r.sign), r.when_node if isinstance(r.when_node, str) else None,
-                         r.when_state if isinstance(r.when_state, str) else None, lag=int(r.lag))
+        name = row_link_name(links.loc[r.Index])
         parts.append(f'<path class="link" data-link="{int(r.link)}" d="M{sx:.0f},{sy:.0f} C{mid:.0f},{sy:.0f} '
                      f'{mid:.0f},{ey:.0f} {ex:.0f},{ey:.0f}" fill="none" stroke="{colour}" stroke-opacity="0.7" '
                      f'stroke-width="{width_px:.1f}"{dash} marker-end="url(#{marker})"><title>{escape(name)} '

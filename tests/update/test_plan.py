@@ -43,7 +43,7 @@ def mini(mini_dir):
 
 def link(model: Model, frm: str, to: str, when=(None, None), lag: int = 0) -> dict:
     rows = {link_key(r): r for r in model.links.to_dict(orient="records")}
-    return rows[(frm, to, *when, lag)]
+    return rows[(frm, to, *when, lag, None, None, None)]
 
 
 def src(ref, items, **kw):
@@ -132,13 +132,15 @@ def test_one_study_adds_its_kind_weight_to_the_counts(mini):
     assert after["w_support"] == before["w_support"] + settings_.kind_weight_included_study
     assert after["w_contradict"] == before["w_contradict"] + settings_.kind_weight_supporting_source
     i = next(k for k, r in enumerate(change.after.spec.links.to_dict(orient="records"))
-             if link_key(r) == ("quick_wins", "trust", None, None, 0))
+             if link_key(r) == ("quick_wins", "trust", None, None, 0, None, None, None))
     assert change.after.priors.links.support[i] == after["w_support"]
     assert change.after.priors.links.contradict[i] == after["w_contradict"]
 
 
 def _votes(src_, key):
-    signs = {a.sign for a in src_.arrows() if (a.source, a.target, *(a.when or (None, None)), a.lag) == key}
+    signs = {a.sign for a in src_.arrows()
+             if (a.source, a.target, *(a.when or (None, None)), a.lag, a.source_state, *(a.partner or (None, None)))
+             == key}
     return signs
 
 
