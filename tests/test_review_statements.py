@@ -76,15 +76,23 @@ def test_quick_wins_raise_trust_and_faith(model, target):
     _higher(model, target, {"do": {"quick_wins": "present"}}, {"do": {"quick_wins": "absent"}})
 
 
-def test_unrealistic_ambition_lowers_perception_of_progress(model):
+def test_over_ambition_lowers_perception_of_progress(model):
     """'Affecting this perception of progress are contextual factors such as appropriate
     degrees of ambition (overambition can lead to disappointment) [54, 56]'."""
     _higher(
         model,
         "perception_of_progress",
-        {"do": {"realistic_ambition": "realistic"}},
-        {"do": {"realistic_ambition": "unrealistic"}},
+        {"do": {"ambition": "realistic"}},
+        {"do": {"ambition": "over_ambitious"}},
     )
+
+
+def test_unambitious_aims_lower_perception_of_progress_too(model):
+    """Phase-2 Table 3 [18]: 'Unambitious aims | Lessened perception of progress | Reduced
+    faith'. With over-ambition, an inverted U: realistic aims are best."""
+    _higher(model, "perception_of_progress", {"do": {"ambition": "realistic"}}, {"do": {"ambition": "unambitious"}})
+    _higher(model, "faith", {"do": {"ambition": "realistic"}}, {"do": {"ambition": "unambitious"}})
+    _higher(model, "faith", {"do": {"ambition": "realistic"}}, {"do": {"ambition": "over_ambitious"}})
 
 
 def test_conflict_lowers_trust_less_so_with_constructive_resolution(model):

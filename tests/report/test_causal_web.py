@@ -219,7 +219,8 @@ def test_cli_nodes_json(capsys):
     assert {"id", "label", "kind", "stage", "states", "modifiable"} <= set(nodes[0])
     by_id = {n["id"]: n for n in nodes}
     assert by_id["geographical_proximity"]["modifiable"] is False
-    assert by_id["realistic_ambition"]["modifiable"] is True
+    assert by_id["ambition"]["modifiable"] is True
+    assert by_id["ambition"]["states"] == ["unambitious", "realistic", "over_ambitious"]
     assert by_id["trust"]["modifiable"] is None
 
 
