@@ -90,5 +90,5 @@ def test_the_use_section_runs_as_printed(tmp_path):
     assert done.returncode == 0, done.stderr[-3000:]
     assert (tmp_path / "buddying_report" / "index.html").is_file()
     assert (tmp_path / "model.bifxml").is_file() and (tmp_path / "buddying_quick_wins.svg").is_file()
-    assert f"model: {(tmp_path / 'my_model').resolve()} (62 nodes" in done.stderr
+    assert f"model: {(tmp_path / 'my_model').resolve()} (66 nodes" in done.stderr
     assert "dry run: nothing written" in done.stderr

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import bayesnet
-from bayesnet.build.graph import link_name
+from bayesnet.build.graph import row_link_name
 from bayesnet.cli import build_parser, main
 from bayesnet.cli.common import FORMATS
 from bayesnet.report.tables import evidence_table
@@ -154,6 +154,5 @@ def test_one_id_for_a_link_in_edges_ranking_and_report(ids_everywhere, capsys):
 
 
 def link_name_of(model, row) -> str:
-    when = row["when_node"] if isinstance(row["when_node"], str) else None
-    return link_name(row["from"], row["to"], int(row["sign"]), when, row["when_state"], lag=int(row["lag"]),
-                     labels=model.labels)
+    """The labelled name of a link-table row, state links and joint causes included."""
+    return row_link_name(row, labels=model.labels)
