@@ -159,7 +159,7 @@ def test_the_command_prints_a_table_and_csv(capsys):
                  "--draws", "40", "--top", "5"]) == 0
     out = capsys.readouterr().out
     assert ("Claim: Voluntary buddying arrangement gives a higher P(Collaborative behaviour (synergy) = "
-            "collaborative) than Integrated Care System (mandated, cross-sector)") in out
+            "collaborative) than Integrated Care System (Results: mandated, competitive)") in out
     assert "p_claim" in out
     assert main(["influence", TARGET, "--draws", "40", "--format", "csv", "--lever", "quick_wins=present"]) == 0
     header = capsys.readouterr().out.splitlines()[0]
