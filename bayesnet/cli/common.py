@@ -106,7 +106,7 @@ def add_sources(p: argparse.ArgumentParser) -> None:
         help="build the model from the sources this filter keeps: comma-separated KEY=VALUE terms that must all "
         "hold, values joined by ';' (any of them): kind=, exclude_kind= (included_study, supporting_source, "
         "review_synthesis), type=, exclude_type= (collaboration types; none: no type), year=FROM-TO, ids=, "
-        "exclude_ids=; e.g. --sources \"kind=included_study,type=merger\"",
+        "exclude_ids=; e.g. --sources \"kind=included_study,type=merger\" (default: every source)",
     )
 
 

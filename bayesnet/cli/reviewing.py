@@ -55,9 +55,9 @@ strength_a0 (0.5 to 2), strength_b0 (1.5 to 6), bias_sd (0.25 to 1) and the weig
 
 def _add_claim(p: argparse.ArgumentParser) -> None:
     p.add_argument("--versus", metavar="SCENARIO",
-                   help="claim: the situation gives a higher P(TARGET = STATE) than this scenario")
+                   help="claim: the situation gives a higher P(TARGET = STATE) than this scenario (default: no claim)")
     p.add_argument("--lever", action="append", default=[], metavar="NODE=STATE",
-                   help="claim: setting these levers (repeatable) raises P(TARGET = STATE)")
+                   help="claim: setting these levers (repeatable) raises P(TARGET = STATE) (default: no claim)")
 
 
 def register(sub: Any) -> None:
@@ -89,7 +89,7 @@ def register(sub: Any) -> None:
     p = sub.add_parser(
         "robustness", help="how an answer depends on the model's own settings (kind weights, priors, weight model)",
         description=ROBUSTNESS_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="Example:\n"
+        epilog="Examples:\n"
         "  bayesnet robustness collaborative_behaviour --scenario buddying --versus integrated_care_system\n\n"
         + MODEL_EPILOG,
     )
