@@ -18,6 +18,7 @@ from bayesnet.engine.backward import Consumer, GradientPlan, Gradients, compile_
 from bayesnet.engine.forward import (
     COLUMN_SUM_TOLERANCE,
     CompiledQuery,
+    LeafSource,
     ZeroProbabilityError,
     check_cpts,
     compile_query,
@@ -34,6 +35,7 @@ __all__ = [
     "ContractionPlan",
     "GradientPlan",
     "Gradients",
+    "LeafSource",
     "Structure",
     "ZeroProbabilityError",
     "check_cpts",

@@ -31,6 +31,7 @@ from typing import Protocol
 import numpy as np
 
 from bayesnet.engine.plan import DEFAULT_OPTIMIZE, ContractionPlan, plan_contraction
+from bayesnet.engine.plan import local_equation as _local
 from bayesnet.engine.structure import Structure
 from bayesnet.errors import EngineError, ZeroProbabilityError
 from bayesnet.progress import progress
@@ -270,8 +271,7 @@ class GradientPlan:
         values: dict[int, np.ndarray] = dict(enumerate(leaves))
         labels: dict[int, str] = dict(enumerate(self._leaf_labels))
         for step in self._steps:
-            eq = _local(",".join(step.labels_in) + "->" + step.labels_out)
-            values[step.out] = np.einsum(eq, *(values[i] for i in step.inputs))
+            values[step.out] = np.einsum(step.equation, *(values[i] for i in step.inputs))
             labels[step.out] = step.labels_out
         final = self._steps[-1].out
         value = values[final]
@@ -347,25 +347,6 @@ class GradientPlan:
             take[leaf.index(self._tau)] = t
             out[(t, *sub, slice(None))] = grad[tuple(take)]
         return out
-
-
-_ASCII = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-
-
-@functools.lru_cache(maxsize=8192)
-def _local(equation: str) -> str:
-    """The equation with its labels renamed to ASCII letters (numpy's einsum takes 52 at most
-    per call, and one pairwise step never uses that many)."""
-    mapping: dict[str, str] = {}
-    out = []
-    for c in equation:
-        if c in ",->":
-            out.append(c)
-            continue
-        if c not in mapping:
-            mapping[c] = _ASCII[len(mapping)]
-        out.append(mapping[c])
-    return "".join(out)
 
 
 def compile_gradients(

@@ -52,8 +52,9 @@ S = 4,000 draws, pgmpy's bundled networks, one root given 5 leaves or all leaves
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -61,12 +62,14 @@ from bayesnet import errors
 from bayesnet.engine.plan import DEFAULT_OPTIMIZE, ContractionPlan, plan_contraction
 from bayesnet.engine.structure import Structure, unknown_name
 from bayesnet.errors import EngineError
+from bayesnet.parallel import WORKERS, parallel_map
 
 __all__ = [
     "COLUMN_SUM_TOLERANCE",
     "DEFAULT_CACHE_BUDGET",
     "DEFAULT_MEMORY_BUDGET",
     "CompiledQuery",
+    "LeafSource",
     "ZeroProbabilityError",
     "check_cpts",
     "compile_query",
@@ -87,6 +90,25 @@ COLUMN_SUM_TOLERANCE = 1e-9
 _MEMORY_SAFETY = 4
 #: Fewest draws per chunk chosen automatically (per-chunk overhead is ~0.1 ms).
 _MIN_CHUNK = 64
+
+
+@runtime_checkable
+class LeafSource(Protocol):
+    """What a query reads, made by the caller for the draws asked, instead of sliced by the
+    engine from whole CPTs: a source can build only the slices one query reads, chunk by
+    chunk (:class:`bayesnet.build.leaves.DrawnLeaves`), and never the whole tables.
+
+    Sources are trusted: their leaves are not checked.
+    """
+
+    @property
+    def n_draws(self) -> int:
+        """Number of draws ``S``."""
+
+    def leaves(self, plan: ContractionPlan, fixed: Mapping[str, int], draws: slice) -> list[np.ndarray]:
+        """What ``plan.operands(cpts, fixed, draws, upper=True)`` returns for the CPTs the
+        source stands for: each factor's CPT at the fixed states (only the upper row of the
+        factors in ``plan.upper``), the draws in ``draws`` last."""
 
 
 class ZeroProbabilityError(errors.ZeroProbabilityError):
@@ -303,7 +325,7 @@ class CompiledQuery:
 
     def _unnormalised(
         self,
-        cpts: Mapping[str, np.ndarray],
+        cpts: Mapping[str, np.ndarray] | LeafSource,
         evidence: Mapping[str, int],
         do: Mapping[str, int],
         chunk_size: int | None,
@@ -312,27 +334,51 @@ class CompiledQuery:
         """``P(targets, evidence | do)`` per draw, shape ``(S, *target_cards)``."""
         ev = self._check_values(evidence, self.evidence, "evidence")
         dd = self._check_values(do, self.do, "do")
-        if chunk_size is None:
-            chunk_size = self.default_chunk_size
-        elif isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer)) or chunk_size < 1:
+        if chunk_size is not None and (
+            isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer)) or chunk_size < 1
+        ):
             raise EngineError(f"The 'chunk_size' parameter must be a positive int or None. Got {chunk_size!r} instead.")
-        arrays, n_draws = self._check_cpts(cpts, validate=validate)
-        if not arrays:  # nothing observed, nothing asked: every draw answers 1
-            n_draws = _draw_count(self.structure, cpts)
-            return np.ones(n_draws), ev, dd
         fixed = {**ev, **dd}
-        if n_draws <= chunk_size:
-            raw = self.plan.expression(*self.plan.operands(arrays, fixed, slice(None)))
+        if isinstance(cpts, LeafSource):
+            n_draws = cpts.n_draws
+            if not self.factors:
+                return np.ones(n_draws), ev, dd
+            source = cpts
+
+            def leaves(draws: slice) -> list[np.ndarray]:
+                return source.leaves(self.plan, fixed, draws)
+        else:
+            arrays, n_draws = self._check_cpts(cpts, validate=validate)
+            if not arrays:  # nothing observed, nothing asked: every draw answers 1
+                return np.ones(_draw_count(self.structure, cpts)), ev, dd
+
+            def leaves(draws: slice) -> list[np.ndarray]:
+                return self.plan.operands(arrays, fixed, draws, upper=True)
+
+        chunks = self.chunks(n_draws, chunk_size)
+        if len(chunks) == 1:
+            raw = self.plan.contract(leaves(chunks[0]), upper=True)
             return np.ascontiguousarray(np.moveaxis(raw, -1, 0)), ev, dd
         out = np.empty((n_draws, *self._target_cards))
-        for start in range(0, n_draws, chunk_size):
-            draws = slice(start, min(start + chunk_size, n_draws))
-            out[draws] = np.moveaxis(self.plan.expression(*self.plan.operands(arrays, fixed, draws)), -1, 0)
+
+        def run(draws: slice) -> None:
+            out[draws] = np.moveaxis(self.plan.contract(leaves(draws), upper=True), -1, 0)
+
+        parallel_map(run, chunks)
         return out, ev, dd
+
+    def chunks(self, n_draws: int, chunk_size: int | None = None) -> list[slice]:
+        """The chunks of draws one call contracts: ``chunk_size`` draws each, or by default
+        chunks of at most :attr:`default_chunk_size` draws, and at least one per core
+        (:data:`bayesnet.parallel.WORKERS`) when each keeps ``_MIN_CHUNK`` draws."""
+        if chunk_size is None:
+            parts = max(math.ceil(n_draws / self.default_chunk_size), min(WORKERS, n_draws // _MIN_CHUNK), 1)
+            chunk_size = math.ceil(n_draws / parts)
+        return [slice(a, min(a + chunk_size, n_draws)) for a in range(0, n_draws, chunk_size)]
 
     def __call__(
         self,
-        cpts: Mapping[str, np.ndarray],
+        cpts: Mapping[str, np.ndarray] | LeafSource,
         *,
         evidence: Mapping[str, int] | None = None,
         do: Mapping[str, int] | None = None,
@@ -343,9 +389,10 @@ class CompiledQuery:
 
         Parameters
         ----------
-        cpts : Mapping of str to numpy.ndarray
+        cpts : Mapping of str to numpy.ndarray, or LeafSource
             CPT draws, ``cpts[v].shape == (card_v, *parent_cards, S)``.  Only
-            the CPTs the query needs are read and checked.
+            the CPTs the query needs are read and checked.  Or a
+            :class:`LeafSource` that makes what the query reads itself (not checked).
         evidence : Mapping of str to int, optional
             State index of every compiled evidence variable.
         do : Mapping of str to int, optional
@@ -384,7 +431,7 @@ class CompiledQuery:
 
     def evidence_probability(
         self,
-        cpts: Mapping[str, np.ndarray],
+        cpts: Mapping[str, np.ndarray] | LeafSource,
         *,
         evidence: Mapping[str, int] | None = None,
         do: Mapping[str, int] | None = None,
@@ -406,7 +453,7 @@ class CompiledQuery:
 
     def joint(
         self,
-        cpts: Mapping[str, np.ndarray],
+        cpts: Mapping[str, np.ndarray] | LeafSource,
         *,
         evidence: Mapping[str, int] | None = None,
         do: Mapping[str, int] | None = None,
