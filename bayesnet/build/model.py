@@ -21,6 +21,7 @@ import pandas as pd
 
 from bayesnet.build.cpt import NetworkSpec, network_spec
 from bayesnet.build.graph import build_dag, link_table, locate_cycle
+from bayesnet.build.leaves import DrawnLeaves
 from bayesnet.build.parameters import ParameterDraws, ParameterPriors, parameter_priors
 from bayesnet.cache import LRUCache
 from bayesnet.checks import check_draws, check_seed
@@ -40,7 +41,9 @@ __all__ = ["CPTs", "Model", "load", "read_only"]
 CPTs = Mapping[str, np.ndarray]
 """Node -> CPT array ``(card, *parent_cards, S)``: the engine's layout with a trailing draw axis."""
 DRAW_CACHE_SIZE = 3
-"""CPT draw sets a model keeps (the default one and one or two alternatives)."""
+"""CPT draw sets a model keeps (the default one and one or two alternatives); as many
+parameter draw sets (14 MB for the default model's 4,000 draws), which :meth:`Model.leaves`
+reads."""
 
 
 def read_only(cpts: Mapping[str, np.ndarray]) -> CPTs:
@@ -85,6 +88,9 @@ class Model:
     review_summary: Mapping[str, Any] = field(default_factory=dict)
     root: Path | None = None
     _draws: LRUCache[CPTs] = field(default_factory=lambda: LRUCache(DRAW_CACHE_SIZE), init=False, repr=False)
+    _parameters: LRUCache[ParameterDraws] = field(
+        default_factory=lambda: LRUCache(DRAW_CACHE_SIZE), init=False, repr=False
+    )
 
     @classmethod
     def from_files(cls, files: ModelFiles) -> Model:
@@ -165,9 +171,11 @@ class Model:
         return to_pgmpy(self.spec, self.cpts)
 
     def parameter_draws(self, n_draws: int, seed: int) -> ParameterDraws:
-        """``n_draws`` draws of every parameter (see :class:`ParameterPriors`)."""
+        """``n_draws`` draws of every parameter (see :class:`ParameterPriors`), cached per
+        ``(n_draws, seed)``."""
         n = check_draws(n_draws, "parameter_draws", bytes_per_draw=self.bytes_per_draw)
-        return self.priors.draw(n, check_seed(seed, "parameter_draws"))
+        seed = check_seed(seed, "parameter_draws")
+        return self._parameters.get((n, seed), lambda: self.priors.draw(n, seed))
 
     def cpt_draws(self, n_draws: int, seed: int) -> CPTs:
         """CPTs for ``n_draws`` posterior draws (read-only), cached per ``(n_draws, seed)``.
@@ -176,7 +184,17 @@ class Model:
         """
         n = check_draws(n_draws, "cpt_draws", bytes_per_draw=self.bytes_per_draw)
         seed = check_seed(seed, "cpt_draws")
-        return self._draws.get((n, seed), lambda: read_only(self.priors.draw(n, seed).cpts(self.spec)))
+        return self._draws.get((n, seed), lambda: read_only(self.parameter_draws(n, seed).cpts(self.spec)))
+
+    def holds_cpt_draws(self, n_draws: int, seed: int) -> bool:
+        """Whether :meth:`cpt_draws` for ``(n_draws, seed)`` would be answered from the cache."""
+        return (n_draws, seed) in self._draws
+
+    def leaves(self, n_draws: int, seed: int) -> DrawnLeaves:
+        """The CPT slices of any one query, built when the engine asks for them, chunk by chunk,
+        from the cached parameter draws (:mod:`bayesnet.build.leaves`): a single question never
+        builds the whole CPT draws."""
+        return DrawnLeaves(self.spec, self.parameter_draws(n_draws, seed))
 
     def cpt_frame(self, node: str) -> pd.DataFrame:
         """The posterior-mean CPT of ``node``: one row per parent configuration, one column per state."""

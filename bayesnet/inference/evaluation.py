@@ -24,7 +24,7 @@ from bayesnet.errors import QueryError, ZeroProbabilityError
 if TYPE_CHECKING:
     from bayesnet.build.cpt import NetworkSpec
     from bayesnet.build.model import CPTs
-    from bayesnet.engine import Consumer, Structure
+    from bayesnet.engine import Consumer, LeafSource, Structure
     from bayesnet.inference.questions import Question
 
 __all__ = ["Network", "answer", "derivative_pass", "evaluate", "gradients"]
@@ -44,7 +44,7 @@ class Network(Protocol):
 
 def evaluate(
     network: Network,
-    cpts: CPTs,
+    cpts: CPTs | LeafSource,
     targets: Sequence[str],
     *,
     evidence: Mapping[str, int] | None = None,
@@ -58,9 +58,10 @@ def evaluate(
     ----------
     network : Network
         A model or an unrolled network.
-    cpts : mapping
+    cpts : mapping or LeafSource
         Node -> ``(card, *parent_cards, S)``: posterior draws, or ``S = 1`` (the
-        posterior-mean network), valid by construction (not re-checked).
+        posterior-mean network), valid by construction (not re-checked); or a source of the
+        slices a query reads (``Posterior.tables``; not with ``per_column``).
     targets : sequence of str
         Their joint distribution is returned; may be empty with ``normalise=False``.
     evidence, do : mapping
@@ -96,12 +97,14 @@ def evaluate(
 
 
 def _operands(
-    factors: Sequence[str], cpts: CPTs, per_column: Mapping[str, np.ndarray] | None
-) -> Mapping[str, np.ndarray]:
+    factors: Sequence[str], cpts: CPTs | LeafSource, per_column: Mapping[str, np.ndarray] | None
+) -> CPTs | LeafSource:
     """The CPTs a plan reads, with per-column interventions applied and one-column CPTs
     broadcast to the number of columns."""
     if not per_column:
         return cpts
+    if not isinstance(cpts, Mapping):
+        raise QueryError("per-column interventions need whole CPT draws (Posterior.cpts), not a source of slices")
     width = {len(np.asarray(v)) for v in per_column.values()}
     if len(width) != 1:
         raise QueryError(f"per-column interventions must all have the same length; got {sorted(width)}")
@@ -120,7 +123,7 @@ def _operands(
 
 def _explain_zero(
     network: Network,
-    cpts: Mapping[str, np.ndarray],
+    cpts: CPTs | LeafSource,
     evidence: Mapping[str, int],
     do: Mapping[str, int],
     err: engine.ZeroProbabilityError,
