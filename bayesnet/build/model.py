@@ -15,7 +15,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 
@@ -34,6 +33,8 @@ from bayesnet.inputs.scenarios import Scenarios
 from bayesnet.inputs.settings import Settings
 
 if TYPE_CHECKING:
+    import networkx as nx
+
     from bayesnet.build.network import DiscreteBayesianNetwork
 
 __all__ = ["CPTs", "Model", "load", "read_only"]
@@ -98,7 +99,7 @@ class Model:
         model = cls(files.codebook, files.evidence, files.settings, files.scenarios,
                     dict(files.review_summary), files.root)
         try:
-            model.dag  # noqa: B018 - validate acyclicity now, not at the first query
+            model.spec  # noqa: B018 - validate acyclicity now, not at the first query
         except CycleError as err:
             raise locate_cycle(err, files.evidence) from None
         return model
@@ -136,7 +137,7 @@ class Model:
     @cached_property
     def spec(self) -> NetworkSpec:
         """Compiled structure for CPT building."""
-        return network_spec(self.codebook, self._links, self.dag)
+        return network_spec(self.codebook, self._links)
 
     @cached_property
     def structure(self) -> Structure:
