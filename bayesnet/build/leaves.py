@@ -22,6 +22,7 @@ from functools import cached_property
 
 import numpy as np
 
+from bayesnet import scratch
 from bayesnet.build.cpt import ChildSpec, NetworkSpec, fill_categories, root_table, upper_probability
 from bayesnet.build.parameters import ParameterDraws
 from bayesnet.engine import ContractionPlan
@@ -53,7 +54,8 @@ class DrawnLeaves:
 
     def leaves(self, plan: ContractionPlan, fixed: Mapping[str, int], draws: slice) -> list[np.ndarray]:
         """Each factor of ``plan`` at the fixed states, over ``draws`` (see
-        :class:`bayesnet.engine.LeafSource`)."""
+        :class:`bayesnet.engine.LeafSource`); large ones in :mod:`bayesnet.scratch` buffers,
+        which the engine gives back once it has read them."""
         out = []
         for node, axes, upper in zip(plan.factors, plan.fixed_axes, plan.upper, strict=True):
             at = {pos: fixed[name] for pos, name in axes}
@@ -83,13 +85,14 @@ class DrawnLeaves:
         rows = np.arange(child.design.shape[0]).reshape(cards)[index]
         free = rows.shape
         w = self.parameters.weights[list(child.link_rows), draws]
-        eta = child.design[rows.ravel()] @ w
+        eta = np.matmul(child.design[rows.ravel()], w, out=scratch.take((rows.size, w.shape[1])))
         eta += self.parameters.bias[child.node][draws][None, :]
         n = eta.shape[1]
         if upper:
             upper_probability(eta, eta)
             return eta.reshape((*free, n))
         card = self.spec.card(child.node)
-        table = np.empty((card, eta.shape[0], n))
+        table = scratch.take((card, eta.shape[0], n))
         fill_categories(eta, card, table)
+        scratch.give(eta)
         return table.reshape((card, *free, n))

@@ -63,6 +63,7 @@ import numpy as np
 import opt_einsum as oe
 from opt_einsum import paths as _oe_paths
 
+from bayesnet import scratch
 from bayesnet.engine.structure import Structure, relevant_nodes, unknown_name
 from bayesnet.errors import EngineError
 
@@ -201,18 +202,25 @@ class ContractionPlan:
         """Run the plan on its leaves (:meth:`operands`): the result, labels :attr:`output`.
 
         With ``upper``, the leaves of the factors marked in :attr:`upper` are their upper rows
-        (``operands(..., upper=True)``).
+        (``operands(..., upper=True)``). Intermediates are written into :mod:`bayesnet.scratch`
+        buffers, and every operand lent by it (leaves a source built, intermediates) is given
+        back once read; the result is a new array.
         """
         values = dict(enumerate(operands))
         halves = {i for i, u in enumerate(self.upper) if u} if upper else set()
+        last = self.steps[-1].out
         for step in self.steps:
             half = [i for i in step.inputs if i in halves]
             inputs = [values.pop(i) for i in step.inputs]
+            n = max(x.shape[-1] for x in inputs)
+            out = None if step.out == last else scratch.take(
+                tuple(n if c == _DRAW_SYMBOL else self._sizes[c] for c in step.labels_out))
             if half:
-                values[step.out] = _upper_step(step, step.inputs.index(half[0]), inputs, self._sizes)
+                values[step.out] = _upper_step(step, step.inputs.index(half[0]), inputs, self._sizes, out)
             else:
-                values[step.out] = np.einsum(step.equation, *inputs)
-        return values[self.steps[-1].out]
+                values[step.out] = np.einsum(step.equation, *inputs, out=out)
+            scratch.give(*inputs)
+        return values[last]
 
     @functools.cached_property
     def _sizes(self) -> dict[str, int]:
@@ -370,8 +378,11 @@ def _upper_rows(plan: ContractionPlan) -> tuple[bool, ...]:
     return tuple(upper)
 
 
-def _upper_step(step: Step, k: int, inputs: Sequence[np.ndarray], sizes: Mapping[str, int]) -> np.ndarray:
-    """One step whose ``k``-th input is a two-state factor given by its upper row ``U``.
+def _upper_step(
+    step: Step, k: int, inputs: Sequence[np.ndarray], sizes: Mapping[str, int], out: np.ndarray | None
+) -> np.ndarray:
+    """One step whose ``k``-th input is a two-state factor given by its upper row ``U`` (into
+    ``out`` if given).
 
     With ``F(0, L) = 1 - U(L)`` and ``F(1, L) = U(L)`` (``t`` the factor's own label) and ``G``
     the other input (or none), the step's sum of ``F * G`` over the labels not in ``out`` is
@@ -379,7 +390,8 @@ def _upper_step(step: Step, k: int, inputs: Sequence[np.ndarray], sizes: Mapping
     meets ``G`` at each value of ``t``, and if the step sums ``t`` out, ``F`` contributes
     ``G(t=0) + U (G(t=1) - G(t=0))``. ``U`` is read once.
     """
-    out = step.labels_out
+    buffer = out
+    out_lab = step.labels_out
     t = step.labels_in[k][0]
     u_lab = step.labels_in[k][1:]
     u = inputs[k]
@@ -387,39 +399,42 @@ def _upper_step(step: Step, k: int, inputs: Sequence[np.ndarray], sizes: Mapping
     if len(others) > 1:
         raise EngineError(f"a step reads a halved factor with {len(others)} others; plan steps are pairwise")
     g, g_lab = others[0] if others else (np.ones(()), "")
-    rest = out.replace(t, "")
-    # sum of A(t) G over the labels out drops, where A(0) = 1, A(1) = 0: G alone (at t = 0 if
-    # G holds t), times the cardinality of every dropped label of U that G does not hold
-    g0, g0_lab = (np.take(g, 0, axis=g_lab.index(t)), g_lab.replace(t, "")) if t in g_lab else (g, g_lab)
+    rest = out_lab.replace(t, "")
+    # sum of A(t) G over the labels the step drops, where A(0) = 1, A(1) = 0: G alone (at t = 0
+    # if G holds t), times the cardinality of every dropped label of U that G does not hold
+    g0, g0_lab = (_at(g, g_lab.index(t), 0), g_lab.replace(t, "")) if t in g_lab else (g, g_lab)
     dropped = [c for c in u_lab if c not in g0_lab and c not in rest]
     base = _einsum(f"{g0_lab}->{''.join(c for c in rest if c in g0_lab)}", g0)
     if dropped:
         base = base * float(np.prod([sizes[c] for c in dropped]))
     dims = {**sizes, **dict(zip(g_lab, g.shape, strict=True)), **dict(zip(u_lab, u.shape, strict=True))}
     base = _broadcast(base, "".join(c for c in rest if c in g0_lab), rest, dims)
-    if t in g_lab and t not in out:
-        g1 = np.take(g, 1, axis=g_lab.index(t))
-        return base + _einsum(f"{u_lab},{g0_lab}->{rest}", u, g1 - g0)
+    if t in g_lab and t not in out_lab:
+        difference = _at(g, g_lab.index(t), 1) - g0
+        return np.add(base, _einsum(f"{u_lab},{g0_lab}->{rest}", u, difference), out=buffer)
     if t in g_lab:  # sum U G keeping t: then the t = 0 slice becomes base - itself
-        r = _einsum(f"{u_lab},{g_lab}->{out}", u, g)
-        at0: list[int | slice] = [slice(None)] * r.ndim
-        at0[out.index(t)] = 0
-        np.subtract(base, r[tuple(at0)], out=r[tuple(at0)])
+        r = _einsum(f"{u_lab},{g_lab}->{out_lab}", u, g, out=buffer)
+        np.subtract(base, _at(r, out_lab.index(t), 0), out=_at(r, out_lab.index(t), 0))
         return r
-    if t not in out:  # t appears nowhere else: its CPT sums to one
-        return base
-    v = _einsum(f"{u_lab},{g_lab}->{rest}" if g_lab else f"{u_lab}->{rest}", u, *([g] if g_lab else []))
-    r = np.empty((*v.shape[: out.index(t)], 2, *v.shape[out.index(t) :]), dtype=v.dtype)
-    at: list[int | slice] = [slice(None)] * r.ndim
-    at[out.index(t)] = 1
-    r[tuple(at)] = v
-    at[out.index(t)] = 0
-    np.subtract(base, v, out=r[tuple(at)])
+    if t not in out_lab:  # t appears nowhere else: its CPT sums to one
+        if buffer is None:
+            return base
+        np.copyto(buffer, base)
+        return buffer
+    r = buffer if buffer is not None else np.empty([dims[c] for c in out_lab])
+    v = _at(r, out_lab.index(t), 1)
+    _einsum(f"{u_lab},{g_lab}->{rest}" if g_lab else f"{u_lab}->{rest}", u, *([g] if g_lab else []), out=v)
+    np.subtract(base, v, out=_at(r, out_lab.index(t), 0))
     return r
 
 
-def _einsum(equation: str, *operands: np.ndarray) -> np.ndarray:
-    return np.einsum(local_equation(equation), *operands)
+def _at(x: np.ndarray, axis: int, index: int) -> np.ndarray:
+    """The view of ``x`` at ``index`` along ``axis``."""
+    return x[(slice(None),) * axis + (index,)]
+
+
+def _einsum(equation: str, *operands: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    return np.einsum(local_equation(equation), *operands, out=out)
 
 
 def _broadcast(x: np.ndarray, labels: str, target: str, dims: Mapping[str, int]) -> np.ndarray:
