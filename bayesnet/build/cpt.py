@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -216,11 +216,15 @@ _PARALLEL_MIN = 1_000_000
 
 
 def _fill_block(child: ChildSpec, w: np.ndarray, b: np.ndarray, table: np.ndarray, start: int) -> None:
-    """Fill the parent configurations ``start .. start + _CONFIG_BLOCK`` of ``table``."""
+    """Fill the parent configurations ``start .. start + _CONFIG_BLOCK`` of ``table``
+    (``(card, configs, S)``, or ``(configs, S)``: the upper row alone)."""
     stop = min(start + _CONFIG_BLOCK, child.design.shape[0])
     eta = child.design[start:stop] @ w
     eta += b[None, :]
-    fill_categories(eta, table.shape[0], table[:, start:stop])
+    if table.ndim == 2:
+        upper_probability(eta, table[start:stop])
+    else:
+        fill_categories(eta, table.shape[0], table[:, start:stop])
 
 
 def build_cpts(
@@ -229,6 +233,7 @@ def build_cpts(
     weights: np.ndarray,
     bias: Mapping[str, np.ndarray],
     base_rate: Mapping[str, np.ndarray],
+    upper_only: Collection[str] = (),
 ) -> dict[str, np.ndarray]:
     """Every CPT for every draw.
 
@@ -242,19 +247,23 @@ def build_cpts(
     base_rate : mapping
         Root node -> shape ``(S,)`` probability of its upper state (for a root with more
         than two states, the remaining mass is spread evenly over its lower states).
+    upper_only : collection of str
+        Two-state children whose upper row alone is computed (the lower is one minus it).
 
     Returns
     -------
     dict
         Node -> array of shape ``(card, *parent_cards, S)`` (pgmpy's TabularCPD layout
-        plus a trailing draw axis); every column sums to 1.
+        plus a trailing draw axis); every column sums to 1. For ``upper_only`` nodes,
+        ``(*parent_cards, S)``: the upper row.
     """
     with one_blas_thread():
-        return _build(spec, np.asarray(weights, dtype=float), bias, base_rate)
+        return _build(spec, np.asarray(weights, dtype=float), bias, base_rate, set(upper_only))
 
 
 def _build(
-    spec: NetworkSpec, weights: np.ndarray, bias: Mapping[str, np.ndarray], base_rate: Mapping[str, np.ndarray]
+    spec: NetworkSpec, weights: np.ndarray, bias: Mapping[str, np.ndarray], base_rate: Mapping[str, np.ndarray],
+    upper_only: set[str],
 ) -> dict[str, np.ndarray]:
     n_draws = weights.shape[1] if weights.ndim == 2 else 1
     cpts: dict[str, np.ndarray] = {}
@@ -265,7 +274,8 @@ def _build(
         b = np.broadcast_to(np.asarray(bias[child.node], dtype=float), (n_draws,))
         w = weights[list(child.link_rows), :]
         n_configs = child.design.shape[0]
-        table = np.empty((card, n_configs, n_draws))
+        halved = child.node in upper_only and card == 2
+        table = np.empty((n_configs, n_draws) if halved else (card, n_configs, n_draws))
 
         fill = functools.partial(_fill_block, child, w, b, table)
         starts = range(0, n_configs, _CONFIG_BLOCK)
@@ -274,5 +284,6 @@ def _build(
         else:
             for start in starts:
                 fill(start)
-        cpts[child.node] = table.reshape((card, *(spec.card(p) for p in child.parents), n_draws))
+        cards = tuple(spec.card(p) for p in child.parents)
+        cpts[child.node] = table.reshape((*cards, n_draws) if halved else (card, *cards, n_draws))
     return cpts

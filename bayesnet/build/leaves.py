@@ -52,25 +52,34 @@ class DrawnLeaves:
     def _children(self) -> dict[str, ChildSpec]:
         return {child.node: child for child in self.spec.children}
 
-    def leaves(self, plan: ContractionPlan, fixed: Mapping[str, int], draws: slice) -> list[np.ndarray]:
+    def leaves(self, plan: ContractionPlan, fixed: Mapping[str, int], draws: slice, *,
+               upper: bool = True) -> list[np.ndarray]:
         """Each factor of ``plan`` at the fixed states, over ``draws`` (see
         :class:`bayesnet.engine.LeafSource`); large ones in :mod:`bayesnet.scratch` buffers,
         which the engine gives back once it has read them."""
         out = []
-        for node, axes, upper in zip(plan.factors, plan.fixed_axes, plan.upper, strict=True):
+        halves = plan.upper if upper else (False,) * len(plan.factors)
+        for node, axes, half in zip(plan.factors, plan.fixed_axes, halves, strict=True):
             at = {pos: fixed[name] for pos, name in axes}
             child = self._children.get(node)
             if child is None:
                 table = self._root(node, draws)
             else:
-                table = self._child(child, at, upper, draws)
+                table = self._child(child, at, half, draws)
                 at = {pos: value for pos, value in at.items() if pos == 0}  # parents are sliced already
-            if upper:
+            if half:
                 table = table[1] if child is None else table
             elif 0 in at:
                 table = table[at[0]]
             out.append(table)
         return out
+
+    def table(self, node: str, draws: slice) -> np.ndarray:
+        """``node``'s whole CPT over ``draws``."""
+        child = self._children.get(node)
+        if child is None:
+            return self._root(node, draws)
+        return self._child(child, {}, False, draws)
 
     def _root(self, node: str, draws: slice) -> np.ndarray:
         """``(card, s)``: a root's base-rate table over ``draws``."""

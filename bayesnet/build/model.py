@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from bayesnet.build.cpt import NetworkSpec, network_spec
+from bayesnet.build.draws import CPTDraws, halved_nodes
 from bayesnet.build.graph import build_dag, link_table, locate_cycle
 from bayesnet.build.leaves import DrawnLeaves
 from bayesnet.build.parameters import ParameterDraws, ParameterPriors, parameter_priors
@@ -88,7 +89,7 @@ class Model:
     scenarios: Scenarios
     review_summary: Mapping[str, Any] = field(default_factory=dict)
     root: Path | None = None
-    _draws: LRUCache[CPTs] = field(default_factory=lambda: LRUCache(DRAW_CACHE_SIZE), init=False, repr=False)
+    _draws: LRUCache[CPTDraws] = field(default_factory=lambda: LRUCache(DRAW_CACHE_SIZE), init=False, repr=False)
     _parameters: LRUCache[ParameterDraws] = field(
         default_factory=lambda: LRUCache(DRAW_CACHE_SIZE), init=False, repr=False
     )
@@ -161,8 +162,10 @@ class Model:
 
     @cached_property
     def bytes_per_draw(self) -> int:
-        """Memory one draw of every CPT takes."""
-        return sum(int(np.prod(a.shape[:-1])) for a in self.cpts.values()) * 8
+        """Memory one draw of every CPT takes, as :meth:`cpt_draws` holds them (the large
+        two-state tables by their upper row)."""
+        halved = set(halved_nodes(self.spec))
+        return sum(int(np.prod(a.shape[:-1])) // (2 if v in halved else 1) for v, a in self.cpts.items()) * 8
 
     @cached_property
     def network(self) -> DiscreteBayesianNetwork:
@@ -178,14 +181,16 @@ class Model:
         seed = check_seed(seed, "parameter_draws")
         return self._parameters.get((n, seed), lambda: self.priors.draw(n, seed))
 
-    def cpt_draws(self, n_draws: int, seed: int) -> CPTs:
+    def cpt_draws(self, n_draws: int, seed: int) -> CPTDraws:
         """CPTs for ``n_draws`` posterior draws (read-only), cached per ``(n_draws, seed)``.
 
         A sweep of queries with the same draws and seed pays for drawing and building once.
+        The large two-state tables are held by their upper row (:mod:`bayesnet.build.draws`):
+        reading one of them from the mapping builds it whole; the engine reads slices.
         """
         n = check_draws(n_draws, "cpt_draws", bytes_per_draw=self.bytes_per_draw)
         seed = check_seed(seed, "cpt_draws")
-        return self._draws.get((n, seed), lambda: read_only(self.parameter_draws(n, seed).cpts(self.spec)))
+        return self._draws.get((n, seed), lambda: self.parameter_draws(n, seed).cpt_draws(self.spec))
 
     def holds_cpt_draws(self, n_draws: int, seed: int) -> bool:
         """Whether :meth:`cpt_draws` for ``(n_draws, seed)`` would be answered from the cache."""

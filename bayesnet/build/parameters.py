@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from bayesnet.build.cpt import NetworkSpec, build_cpts
+from bayesnet.build.draws import CPTDraws, halved_nodes
 from bayesnet.build.streams import BIAS, ROOT, stream
 from bayesnet.build.weights import LinkEvidence, link_evidence
 from bayesnet.inputs.codebook import Codebook
@@ -121,6 +122,14 @@ class ParameterDraws:
     def cpts(self, spec: NetworkSpec) -> dict[str, np.ndarray]:
         """Every CPT for every draw (see :func:`bayesnet.build.cpt.build_cpts`)."""
         return build_cpts(spec, weights=self.weights, bias=self.bias, base_rate=self.base_rate)
+
+    def cpt_draws(self, spec: NetworkSpec) -> CPTDraws:
+        """Every CPT for every draw, the large two-state ones held by their upper row
+        (:class:`bayesnet.build.draws.CPTDraws`)."""
+        halved = halved_nodes(spec)
+        built = build_cpts(spec, weights=self.weights, bias=self.bias, base_rate=self.base_rate, upper_only=halved)
+        upper = {node: built.pop(node) for node in halved}
+        return CPTDraws(built, upper, spec.order)
 
 
 def _logit(p: float) -> float:

@@ -96,7 +96,8 @@ _MIN_CHUNK = 64
 class LeafSource(Protocol):
     """What a query reads, made by the caller for the draws asked, instead of sliced by the
     engine from whole CPTs: a source can build only the slices one query reads, chunk by
-    chunk (:class:`bayesnet.build.leaves.DrawnLeaves`), and never the whole tables.
+    chunk (:class:`bayesnet.build.leaves.DrawnLeaves`), or hold CPTs in another form
+    (:class:`bayesnet.build.draws.CPTDraws`: two-state tables by their upper row).
 
     Sources are trusted: their leaves are not checked.
     """
@@ -105,10 +106,15 @@ class LeafSource(Protocol):
     def n_draws(self) -> int:
         """Number of draws ``S``."""
 
-    def leaves(self, plan: ContractionPlan, fixed: Mapping[str, int], draws: slice) -> list[np.ndarray]:
-        """What ``plan.operands(cpts, fixed, draws, upper=True)`` returns for the CPTs the
-        source stands for: each factor's CPT at the fixed states (only the upper row of the
-        factors in ``plan.upper``), the draws in ``draws`` last."""
+    def leaves(
+        self, plan: ContractionPlan, fixed: Mapping[str, int], draws: slice, *, upper: bool = True
+    ) -> list[np.ndarray]:
+        """What ``plan.operands(cpts, fixed, draws, upper=upper)`` returns for the CPTs the
+        source stands for: each factor's CPT at the fixed states (with ``upper``, only the
+        upper row of the factors in ``plan.upper``), the draws in ``draws`` last."""
+
+    def table(self, node: str, draws: slice) -> np.ndarray:
+        """``node``'s whole CPT ``(card, *parent_cards, s)`` over ``draws``."""
 
 
 class ZeroProbabilityError(errors.ZeroProbabilityError):

@@ -76,3 +76,29 @@ def test_the_joint_with_the_findings_is_the_same_from_slices(model):
     a = evaluate(model, source, ["trust"], evidence=q.evidence, do=q.do, normalise=False)
     b = evaluate(model, whole, ["trust"], evidence=q.evidence, do=q.do, normalise=False)
     np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+def test_cpt_draws_hold_large_two_state_tables_by_their_upper_row(model):
+    """The cached CPT draws keep trust (and every two-state child of 64 or more parent
+    configurations) by its upper row, yet read as whole CPTs, and slices, equal to build_cpts'."""
+    draws = model.cpt_draws(N_DRAWS, SEED)
+    whole = model.parameter_draws(N_DRAWS, SEED).cpts(model.spec)
+    assert draws.halved("trust") and draws.halved("faith") and not draws.halved("mandated")
+    assert list(draws) == list(model.spec.order) and len(draws) == len(whole)
+    for node, table in whole.items():
+        np.testing.assert_array_equal(draws[node], table, err_msg=node)
+        np.testing.assert_array_equal(draws.table(node, slice(5, 9)), table[..., 5:9], err_msg=node)
+    assert draws.nbytes < 0.6 * sum(a.nbytes for a in whole.values())
+    assert model.bytes_per_draw * N_DRAWS == draws.nbytes
+    for target, given, do in [*_situations(model, 10, 8), ("trust", {"trust": "high"}, {}),
+                              ("faith", {"trust": "low"}, {})]:
+        if target in given:
+            target = "collaborative_behaviour"
+        q = bayesnet.question(model, target, given=given, do=do)
+        plan = engine.plan_contraction(model.structure, [target], evidence=list(q.evidence), do=list(q.do))
+        fixed = {**q.evidence, **q.do}
+        for upper in (True, False):
+            got = draws.leaves(plan, fixed, slice(10, 50), upper=upper)
+            want = plan.operands([whole[v] for v in plan.factors], fixed, slice(10, 50), upper=upper)
+            for node, a, b in zip(plan.factors, got, want, strict=True):
+                np.testing.assert_array_equal(a, b, err_msg=node)
