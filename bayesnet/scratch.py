@@ -36,22 +36,24 @@ _LENT: weakref.WeakValueDictionary[int, np.ndarray] = weakref.WeakValueDictionar
 _HELD = [0]
 
 
-def take(shape: tuple[int, ...]) -> np.ndarray:
-    """An uninitialised float64 array of ``shape``, from the pool when one is free."""
-    n = math.prod(shape)
-    if 8 * n < MIN_BYTES:
-        return np.empty(shape)
+def take(shape: tuple[int, ...], dtype: np.dtype | type = np.float64) -> np.ndarray:
+    """An uninitialised array of ``shape`` and ``dtype`` (float64 or float32), from the pool
+    when one is free."""
+    itemsize = np.dtype(dtype).itemsize
+    nbytes = math.prod(shape) * itemsize
+    if nbytes < MIN_BYTES:
+        return np.empty(shape, dtype=dtype)
     buf = None
     with _LOCK:
-        i = bisect.bisect_left(_FREE, (n, -1))
-        if i < len(_FREE) and _FREE[i][0] <= 2 * n:  # a buffer at most twice the size asked
+        i = bisect.bisect_left(_FREE, (nbytes, -1))
+        if i < len(_FREE) and _FREE[i][0] <= 2 * nbytes:  # a buffer at most twice the size asked
             _, _, buf = _FREE.pop(i)
             _HELD[0] -= buf.nbytes
     if buf is None:
-        buf = np.empty(n)
+        buf = np.empty(nbytes, dtype=np.uint8)
     with _LOCK:
         _LENT[id(buf)] = buf
-    return buf[:n].reshape(shape)
+    return buf[:nbytes].view(dtype).reshape(shape)
 
 
 def give(*arrays: np.ndarray) -> None:
@@ -66,7 +68,7 @@ def give(*arrays: np.ndarray) -> None:
             del _LENT[id(owner)]
             if _HELD[0] + buf.nbytes > LIMIT:
                 continue
-            bisect.insort(_FREE, (buf.size, id(buf), buf))
+            bisect.insort(_FREE, (buf.nbytes, id(buf), buf))
             _HELD[0] += buf.nbytes
 
 

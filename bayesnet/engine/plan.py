@@ -29,10 +29,16 @@ Path optimiser, measured (``benchmarks/bench_engine.py``, 2-core machine, 4,000 
 queries; a random-greedy search pays off only on expensive ones (insurance given all
 leaves: 187 -> 77 ms an evaluation). ``'adaptive'`` takes the greedy plan and, when it costs
 more than ``_ADAPTIVE_FLOPS`` (10,000) flops per draw, also tries a random-greedy search and
-keeps the cheaper plan: 8 trials, or 32 when the greedy plan costs more than
-``_HEAVY_FLOPS`` (1e6) per draw (on the unrolled network of five slices greedy plans
-1.7e9 flops per draw where 32 trials find 4.6e6). The random-greedy trials are seeded, and
-labels are assigned in topological order, so a plan is the same in every process.
+keeps the cheaper plan: 8 trials. (Before absorption, below, greedy planned 1.7e9 flops per
+draw on the unrolled network of five slices where 32 trials found 4.6e6, and the heaviest
+plans had 32 trials. With absorption greedy plans 1.9e6-6.5e6 there and 8 trials find the
+same plans as 32 (0.26e6-0.62e6 flops per draw) in a quarter of the time: 0.1-0.2 s a shape
+instead of 0.25-0.5 s, most of a ``bayesnet trajectory``'s compile time.) Labels are
+assigned in topological order and the random-greedy trials are seeded, but opt_einsum breaks
+ties between candidates in the order of Python's string hashing, so a random-greedy plan can
+differ between processes (measured: 20,436-24,860 flops per draw for the buddying question
+under three hash seeds; the greedy plan is the same under all). ``PYTHONHASHSEED`` fixes it;
+the answers differ only by the order of float sums.
 
 Absorption, measured (``benchmarks/bench_query.py``, default model, 4,000 draws): a path
 search counts flops, not passes over memory, and sums a large factor's variables out one at a
@@ -77,9 +83,7 @@ NOMINAL_DRAWS = 1000
 """Draw count paths are planned for; every intermediate carries the draw axis, so path costs
 scale with it uniformly."""
 _ADAPTIVE_FLOPS = 10_000
-_HEAVY_FLOPS = 1_000_000
 _ADAPTIVE_REPEATS = 8
-_HEAVY_REPEATS = 32
 _ABSORB_MIN = 256
 _UPPER_MIN = 64
 _DRAW_SYMBOL = oe.get_symbol(0)
@@ -214,7 +218,7 @@ class ContractionPlan:
             inputs = [values.pop(i) for i in step.inputs]
             n = max(x.shape[-1] for x in inputs)
             out = None if step.out == last else scratch.take(
-                tuple(n if c == _DRAW_SYMBOL else self._sizes[c] for c in step.labels_out))
+                tuple(n if c == _DRAW_SYMBOL else self._sizes[c] for c in step.labels_out), np.result_type(*inputs))
             if half:
                 values[step.out] = _upper_step(step, step.inputs.index(half[0]), inputs, self._sizes, out)
             else:
@@ -518,8 +522,7 @@ def _search(equation: str, shapes: list[tuple[int, ...]], optimize: str) -> tupl
         path, info = oe.contract_path(equation, *shapes, shapes=True, optimize="greedy")
         per_draw = info.opt_cost / NOMINAL_DRAWS
         if per_draw > _ADAPTIVE_FLOPS:
-            repeats = _HEAVY_REPEATS if per_draw > _HEAVY_FLOPS else _ADAPTIVE_REPEATS
-            search = oe.RandomGreedy(max_repeats=repeats)
+            search = oe.RandomGreedy(max_repeats=_ADAPTIVE_REPEATS)
             path2, info2 = oe.contract_path(equation, *shapes, shapes=True, optimize=search)
             if info2.opt_cost < info.opt_cost:
                 return path2, info2
