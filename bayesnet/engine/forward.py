@@ -37,9 +37,13 @@ S = 4,000 draws, pgmpy's bundled networks, one root given 5 leaves or all leaves
 * Chunks of draws: the largest intermediate of a chunk is kept near
   ``DEFAULT_CACHE_BUDGET`` (4 MB) and the working memory, estimated as
   ``_MEMORY_SAFETY`` (4) times that intermediate, under
-  ``DEFAULT_MEMORY_BUDGET`` (256 MB).  Insurance given all leaves (2,400
-  elements per draw): one chunk of 4,000 draws took 153 ms and 163 MB traced
-  peak; the default 218-draw chunks took 78 ms and 9 MB.
+  ``DEFAULT_MEMORY_BUDGET`` (256 MB); and there are at least as many chunks
+  as cores (of at least ``_MIN_CHUNK`` draws), which run on the shared pool of
+  :mod:`bayesnet.parallel` (einsum releases the GIL). Insurance given all
+  leaves (2,400 elements per draw): one chunk of 4,000 draws took 153 ms and
+  163 MB traced peak; the default 218-draw chunks took 78 ms and 9 MB.
+* Two-state tables by their upper row, absorption, the executor: see
+  :mod:`bayesnet.engine.plan`.
 * Typical speed: alarm 3-4 ms for 4,000 draws (6-7 ms with the CPT checks),
   about 2,700-3,000 times a pgmpy ``VariableElimination`` loop that rebuilds
   the model per draw and 850-950 times a pyAgrum ``LazyPropagation`` loop.
