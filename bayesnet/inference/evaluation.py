@@ -103,12 +103,14 @@ def _operands(
     broadcast to the number of columns."""
     if not per_column:
         return cpts
-    if not isinstance(cpts, Mapping):
-        raise QueryError("per-column interventions need whole CPT draws (Posterior.cpts), not a source of slices")
     width = {len(np.asarray(v)) for v in per_column.values()}
     if len(width) != 1:
         raise QueryError(f"per-column interventions must all have the same length; got {sorted(width)}")
     (n,) = width
+    if isinstance(cpts, engine.LeafSource):  # CPT draws held by upper rows, or one query's slices
+        if n != cpts.n_draws:
+            raise QueryError(f"per-column interventions in {n} columns cannot apply to {cpts.n_draws} draws")
+        return _Intervened(cpts, {v: np.asarray(states) for v, states in per_column.items()})
     out: dict[str, np.ndarray] = {}
     for v in factors:
         arr = cpts[v]
@@ -119,6 +121,38 @@ def _operands(
         else:
             out[v] = arr
     return out
+
+
+class _Intervened:
+    """A :class:`~bayesnet.engine.LeafSource` with interventions that differ per draw column:
+    the intervened nodes' leaves are their one-hot tables (:func:`bayesnet.engine.intervene_columns`),
+    built for each chunk of draws; every other leaf is the source's own (never a whole table)."""
+
+    def __init__(self, source: LeafSource, per_column: Mapping[str, np.ndarray]) -> None:
+        self.source = source
+        self.per_column = per_column
+        self.n_draws = source.n_draws
+
+    def leaves(
+        self, plan: engine.ContractionPlan, fixed: Mapping[str, int], draws: slice, *, upper: bool = True
+    ) -> list[np.ndarray]:
+        out = self.source.leaves(plan, fixed, draws, upper=upper)
+        for i, (v, axes) in enumerate(zip(plan.factors, plan.fixed_axes, strict=True)):
+            if v in self.per_column:
+                table = self.table(v, draws)
+                index: list[int | slice] = [slice(None)] * (table.ndim - 1)
+                for pos, name in axes:
+                    index[pos] = fixed[name]
+                if upper and plan.upper[i]:
+                    index[0] = 1
+                out[i] = table[(*index, slice(None))]
+        return out
+
+    def table(self, node: str, draws: slice) -> np.ndarray:
+        table = self.source.table(node, draws)
+        if node not in self.per_column:
+            return table
+        return engine.intervene_columns(table, self.per_column[node][draws])
 
 
 def _explain_zero(
