@@ -149,7 +149,7 @@ class ContractionPlan:
         Cost of the path per draw, as opt_einsum counts it.
     upper : tuple of bool
         Per factor: whether the forward pass reads only its upper row (a two-state node whose
-        state is free: its lower row is one minus it).
+        state is free: its lower row is one minus it); see :attr:`upper`.
     """
 
     structure: Structure
@@ -169,7 +169,6 @@ class ContractionPlan:
     per_draw_intermediate: int
     per_draw_flops: int
     shapes: tuple[tuple[int, ...], ...] = field(repr=False)
-    upper: tuple[bool, ...] = field(repr=False, default=())
 
     @property
     def draw_symbol(self) -> str:
@@ -183,7 +182,7 @@ class ContractionPlan:
         with the draw axis last."""
         current = list(range(len(self.leaf_labels)))
         labels = list(self.leaf_labels)
-        size = {_DRAW_SYMBOL: 1, **{s: self.structure.card(v) for v, s in self.symbols.items()}}
+        size = self._sizes
         steps = []
         for contract in self.path:
             popped = [current.pop(i) for i in sorted(contract, reverse=True)]
@@ -229,6 +228,23 @@ class ContractionPlan:
     @functools.cached_property
     def _sizes(self) -> dict[str, int]:
         return {_DRAW_SYMBOL: 1, **{s: self.structure.card(v) for v, s in self.symbols.items()}}
+
+    @functools.cached_property
+    def upper(self) -> tuple[bool, ...]:
+        """Per factor: whether the forward pass reads only its upper row: a two-state node
+        whose own state is free, with at least ``_UPPER_MIN`` entries per draw; of two such
+        factors read by one step, only the larger."""
+        sizes = self._sizes
+        upper = [
+            self.structure.card(v) == 2 and 0 in free and _size(lab, sizes) >= _UPPER_MIN
+            for v, free, lab in zip(self.factors, self.free_axes, self.leaf_labels, strict=True)
+        ]
+        n = len(upper)
+        for step in self.steps:
+            both = [i for i in step.inputs if i < n and upper[i]]
+            for i in sorted(both, key=lambda i: _size(self.leaf_labels[i], sizes))[:-1]:
+                upper[i] = False
+        return tuple(upper)
 
     def operands(
         self, arrays: Sequence[np.ndarray], fixed: Mapping[str, int], draws: slice, *, upper: bool = False
@@ -358,28 +374,10 @@ def _cached(
         _, info = oe.contract_path(equation, *shapes, shapes=True, optimize=path)
         intermediate = max(int(info.largest_intermediate) // NOMINAL_DRAWS, 1)
         flops = int(info.opt_cost) // NOMINAL_DRAWS
-    plan = ContractionPlan(
+    return ContractionPlan(
         structure, targets, ev, dd, keep, optimize, factors, tuple(fixed_axes), tuple(free_axes), symbols,
         tuple(labels), output, equation, tuple(tuple(p) for p in path), intermediate, flops, tuple(shapes),
     )
-    object.__setattr__(plan, "upper", _upper_rows(plan))
-    return plan
-
-
-def _upper_rows(plan: ContractionPlan) -> tuple[bool, ...]:
-    """Which factors the forward pass reads by their upper row: two-state nodes whose own state
-    is free, with at least ``_UPPER_MIN`` entries per draw; of two read by one step, the larger."""
-    sizes = plan._sizes
-    upper = [
-        plan.structure.card(v) == 2 and 0 in free and _size(lab, sizes) >= _UPPER_MIN
-        for v, free, lab in zip(plan.factors, plan.free_axes, plan.leaf_labels, strict=True)
-    ]
-    n = len(upper)
-    for step in plan.steps:
-        both = [i for i in step.inputs if i < n and upper[i]]
-        for i in sorted(both, key=lambda i: _size(plan.leaf_labels[i], sizes))[:-1]:
-            upper[i] = False
-    return tuple(upper)
 
 
 def _upper_step(
