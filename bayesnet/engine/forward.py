@@ -34,14 +34,20 @@ S = 4,000 draws, pgmpy's bundled networks, one root given 5 leaves or all leaves
   and a command-line query compiles once and evaluates twice. Pass
   ``optimize='random-greedy-128'`` for a query shape evaluated many times
   (insurance given 5 leaves: 7,371 greedy flops per draw, 12.6 -> 7.3 ms).
-* Chunks of draws: the largest intermediate of a chunk is kept near
-  ``DEFAULT_CACHE_BUDGET`` (4 MB) and the working memory, estimated as
-  ``_MEMORY_SAFETY`` (4) times that intermediate, under
-  ``DEFAULT_MEMORY_BUDGET`` (256 MB); and there are at least as many chunks
-  as cores (of at least ``_MIN_CHUNK`` draws), which run on the shared pool of
-  :mod:`bayesnet.parallel` (einsum releases the GIL). Insurance given all
-  leaves (2,400 elements per draw): one chunk of 4,000 draws took 153 ms and
-  163 MB traced peak; the default 218-draw chunks took 78 ms and 9 MB.
+* Chunks of draws: about ``_CHUNK`` (1,000) draws each, at least one per core
+  (:data:`bayesnet.parallel.WORKERS`; each at least ``_MIN_CHUNK`` draws), run
+  on the shared pool of :mod:`bayesnet.parallel` (einsum releases the GIL), and
+  more if the working memory, estimated as ``_MEMORY_SAFETY`` (4) times the
+  largest intermediate, would pass ``DEFAULT_MEMORY_BUDGET`` (256 MB). Chunks
+  sized for the cache helped opt_einsum's executor (insurance given all
+  leaves: one chunk of 4,000 draws 153 ms, 218-draw chunks 78 ms); with the
+  plan's own executor (draw axis last, reused buffers) a chunk's fixed costs
+  dominate below a few hundred draws, and a query that builds its CPT slices
+  per chunk wants them small enough to be reused from the scratch pool. Wall
+  time of 4,000 draws of the default model's buddying question, best of 12 on
+  the shared 2-core machine, by draws per chunk (500 / 1,000 / 2,000 / 4,000):
+  cached draws 34.7 / 36.7 / 38.3 / 34.7 ms, slices built per chunk 104 / 72 /
+  75 / 202 ms; on one core, CPU time 45 / 37 / 43 / 35 ms (cached).
 * Two-state tables by their upper row, absorption, the executor: see
   :mod:`bayesnet.engine.plan`.
 * Typical speed: alarm 3-4 ms for 4,000 draws (6-7 ms with the CPT checks),
@@ -70,7 +76,6 @@ from bayesnet.parallel import WORKERS, parallel_map
 
 __all__ = [
     "COLUMN_SUM_TOLERANCE",
-    "DEFAULT_CACHE_BUDGET",
     "DEFAULT_MEMORY_BUDGET",
     "CompiledQuery",
     "LeafSource",
@@ -84,9 +89,6 @@ logger = logging.getLogger(__name__)
 
 #: Working memory allowed per chunk of draws, in bytes.
 DEFAULT_MEMORY_BUDGET = 256 * 2**20
-#: Size aimed for the largest intermediate of a chunk, in bytes: smaller chunks
-#: stay in cache (measured optimum 2-5 MB on a 2 MB-per-core L2 machine).
-DEFAULT_CACHE_BUDGET = 4 * 2**20
 #: How far a CPT column sum may be from 1.
 COLUMN_SUM_TOLERANCE = 1e-9
 #: Working memory assumed per chunk, in multiples of the largest intermediate
@@ -94,6 +96,8 @@ COLUMN_SUM_TOLERANCE = 1e-9
 _MEMORY_SAFETY = 4
 #: Fewest draws per chunk chosen automatically (per-chunk overhead is ~0.1 ms).
 _MIN_CHUNK = 64
+#: Draws per chunk aimed at (see the module docstring).
+_CHUNK = 1000
 
 
 @runtime_checkable
@@ -288,8 +292,7 @@ class CompiledQuery:
         self.per_draw_flops = plan.per_draw_flops
         self._target_cards = tuple(plan.structure.card(t) for t in plan.targets)
         intermediate_bytes = 8 * self.per_draw_intermediate
-        memory_chunk = max(1, DEFAULT_MEMORY_BUDGET // (_MEMORY_SAFETY * intermediate_bytes))
-        self.default_chunk_size = min(memory_chunk, max(_MIN_CHUNK, DEFAULT_CACHE_BUDGET // intermediate_bytes))
+        self.default_chunk_size = max(1, DEFAULT_MEMORY_BUDGET // (_MEMORY_SAFETY * intermediate_bytes))
 
     def __repr__(self) -> str:
         ev = f" | {', '.join(self.evidence)}" if self.evidence else ""
@@ -379,10 +382,12 @@ class CompiledQuery:
 
     def chunks(self, n_draws: int, chunk_size: int | None = None) -> list[slice]:
         """The chunks of draws one call contracts: ``chunk_size`` draws each, or by default
-        chunks of at most :attr:`default_chunk_size` draws, and at least one per core
-        (:data:`bayesnet.parallel.WORKERS`) when each keeps ``_MIN_CHUNK`` draws."""
+        about ``_CHUNK`` draws each and at least one per core (:data:`bayesnet.parallel.WORKERS`)
+        when each keeps ``_MIN_CHUNK`` draws, more if a chunk would pass
+        :attr:`default_chunk_size` draws."""
         if chunk_size is None:
-            parts = max(math.ceil(n_draws / self.default_chunk_size), min(WORKERS, n_draws // _MIN_CHUNK), 1)
+            parts = max(math.ceil(n_draws / self.default_chunk_size), round(n_draws / _CHUNK),
+                        min(WORKERS, n_draws // _MIN_CHUNK), 1)
             chunk_size = math.ceil(n_draws / parts)
         return [slice(a, min(a + chunk_size, n_draws)) for a in range(0, n_draws, chunk_size)]
 
