@@ -305,6 +305,12 @@ def plot(out: dict[str, list[dict[str, Any]]], path: Path) -> None:
             for key, label in ENGINES:
                 color, style = styles[key]
                 ax.plot(xs, [r[f"{key}_{what}"] for r in rows], style, color=color, label=label)
+            if what == "peak_mb":
+                ax.plot(xs, [r["cpt_draws_mb"] for r in rows], ":", color="0.4",
+                        label="CPT draws held whole (computed)")
+                ax.axhline(MAX_DRAW_BYTES / 1e6, color="0.4", lw=0.8)
+                ax.text(xs[0], MAX_DRAW_BYTES / 1e6, " memory bound on the CPT draws (4 GiB)", va="bottom",
+                        fontsize=8, color="0.3")
             ax.set_yscale("log")
             if sweep != "parents":
                 ax.set_xscale("log", base=2)
@@ -318,6 +324,7 @@ def plot(out: dict[str, list[dict[str, Any]]], path: Path) -> None:
                 ax.axvspan(min(bites), max(xs), color="0.85", zorder=0)
                 ax.text(min(bites), ax.get_ylim()[1], " beyond the memory bound", va="top", fontsize=8)
     axes[0, 0].legend(fontsize=8)
+    axes[1, 0].legend(fontsize=8, loc="lower right")
     fig.suptitle("P(collaborative behaviour | buddying contexts): engine vs per-draw loops (loops timed on a few "
                  "draws, scaled)", fontsize=10)
     fig.savefig(path)
