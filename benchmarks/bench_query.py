@@ -88,18 +88,8 @@ def answer(q: bayesnet.Question, post: bayesnet.Posterior) -> Any:
 def bench_question(model: bayesnet.Model, label: str, target: str, situation: dict[str, Any],
                    args: argparse.Namespace) -> dict[str, Any]:
     q = bayesnet.question(model, target, **situation)
-    post = bayesnet.posterior(model, draws=args.draws, seed=0)
-    post.cpts  # noqa: B018 - the model holds the CPT draws: "cached"
-    answer(q, post)  # warm-up: compile the plan
-    seeds = iter(range(1, 1_000_000))
-
-    def cold() -> None:
-        answer(q, bayesnet.posterior(model, draws=args.draws, seed=next(seeds)))
-
-    answer(q, bayesnet.posterior(model, draws=args.draws, seed=next(seeds)))  # warm-up of the cold path
-    row: dict[str, Any] = {"query": label, "target": target, "draws": args.draws}
-    row["cached_ms"], row["cached_best_ms"] = timings(lambda: answer(q, post), args.reps)
-    row["cold_ms"], row["cold_best_ms"] = timings(cold, args.reps)
+    row: dict[str, Any] = {"query": label, "target": target, "draws": args.draws,
+                           **cached_and_cold(model, q, args)}
     row["read_mb"] = bytes_read(model, q, args.draws) / 1e6
     row["floor_ms"] = 1e3 * row["read_mb"] * 1e6 / args.bandwidth
     row["cached_over_floor"] = row["cached_best_ms"] / row["floor_ms"]
@@ -124,29 +114,30 @@ def bench_weight_models(model: bayesnet.Model, args: argparse.Namespace) -> list
     rows = []
     for name in WEIGHT_MODELS:
         other = dataclasses.replace(model, settings=dataclasses.replace(model.settings, weight_model=name))
-        row = bench_question_light(other, target, situation, args)
+        row = cached_and_cold(other, bayesnet.question(other, target, **situation), args)
+        seeds = iter(range(1, 1_000_000))
+        row["draw_ms"] = timings(lambda other=other, seeds=seeds: other.priors.draw(args.draws, next(seeds)),
+                                 args.reps)[0]
         rows.append({"weight_model": name, "query": label, **row})
     return rows
 
 
-def bench_question_light(model: bayesnet.Model, target: str, situation: dict[str, Any],
-                         args: argparse.Namespace) -> dict[str, float]:
-    """Cached and cold times of one question (no reference engines)."""
-    q = bayesnet.question(model, target, **situation)
+def cached_and_cold(model: bayesnet.Model, q: bayesnet.Question, args: argparse.Namespace) -> dict[str, float]:
+    """Median and best times of the whole answer, the model holding the CPT draws (cached) and
+    with a new seed each time (cold); the plan is compiled first."""
     post = bayesnet.posterior(model, draws=args.draws, seed=0)
-    post.cpts  # noqa: B018
-    answer(q, post)
+    post.cpts  # noqa: B018 - the model holds the CPT draws: "cached"
+    answer(q, post)  # warm-up: compile the plan
     seeds = iter(range(1, 1_000_000))
 
     def cold() -> None:
         answer(q, bayesnet.posterior(model, draws=args.draws, seed=next(seeds)))
 
+    cold()  # warm-up of the cold path
     cached = timings(lambda: answer(q, post), args.reps)
     cold_t = timings(cold, args.reps)
-    draw_t = timings(lambda: model.priors.draw(args.draws, next(seeds)), args.reps)
     model._draws.clear()
-    return {"cached_ms": cached[0], "cached_best_ms": cached[1], "cold_ms": cold_t[0], "cold_best_ms": cold_t[1],
-            "draw_ms": draw_t[0]}
+    return {"cached_ms": cached[0], "cached_best_ms": cached[1], "cold_ms": cold_t[0], "cold_best_ms": cold_t[1]}
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:

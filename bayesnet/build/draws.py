@@ -57,10 +57,7 @@ class CPTDraws(Mapping[str, np.ndarray]):
     def __getitem__(self, node: str) -> np.ndarray:
         if node in self._whole:
             return self._whole[node]
-        u = self._upper[node]
-        table = np.empty((2, *u.shape))
-        table[1] = u
-        np.subtract(1.0, u, out=table[0])
+        table = _stacked(self._upper[node], np.empty((2, *self._upper[node].shape)))
         table.setflags(write=False)
         return table
 
@@ -105,17 +102,18 @@ class CPTDraws(Mapping[str, np.ndarray]):
             return u
         if 0 in at:  # the lower row alone
             return np.subtract(1.0, u, out=scratch.take(u.shape))
-        table = scratch.take((2, *u.shape))
-        table[1] = u
-        np.subtract(1.0, u, out=table[0])
-        return table
+        return _stacked(u, scratch.take((2, *u.shape)))
 
     def table(self, node: str, draws: slice) -> np.ndarray:
         """``node``'s whole CPT over ``draws`` (a view, or built for a halved node)."""
         if node in self._whole:
             return self._whole[node][..., draws]
         u = self._upper[node][..., draws]
-        table = np.empty((2, *u.shape))
-        table[1] = u
-        np.subtract(1.0, u, out=table[0])
-        return table
+        return _stacked(u, np.empty((2, *u.shape)))
+
+
+def _stacked(u: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``out`` filled with ``[1 - u, u]`` (the lower row computed as build_cpts computes it)."""
+    out[1] = u
+    np.subtract(1.0, u, out=out[0])
+    return out
