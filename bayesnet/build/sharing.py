@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from bayesnet.build.model import CPTs, read_only
+from bayesnet.build.draws import CPTDraws, halved_nodes
+from bayesnet.build.model import CPTs
 from bayesnet.build.weights import link_evidence
 
 if TYPE_CHECKING:
@@ -92,24 +93,35 @@ def shared_cpt_draws(
 
     Returns
     -------
-    (mapping, tuple of str)
+    (CPTDraws, tuple of str)
         The read-only CPT draws of ``model`` (of ``nodes``), equal to
-        ``model.cpt_draws(n_draws, seed)`` there; and the nodes whose tables were built.
+        ``model.cpt_draws(n_draws, seed)`` there, the large two-state tables by their upper row
+        (shared ones are the base's own arrays); and the nodes whose tables were built.
     """
     wanted = list(model.spec.order) if nodes is None else [n for n in model.spec.order if n in set(nodes)]
     mine = cpt_signatures(model) if signatures is None else signatures
     theirs = cpt_signatures(base) if base_signatures is None else base_signatures
-    out: dict[str, np.ndarray] = {}
+    halved = set(halved_nodes(model.spec))
+    whole: dict[str, np.ndarray] = {}
+    upper: dict[str, np.ndarray] = {}
     build = []
     for node in wanted:
-        shared = base_cpts.get(node)
-        if shared is not None and mine[node] == theirs.get(node) and shared.shape[-1] == n_draws:
-            out[node] = shared
-        else:
+        if node not in base_cpts or mine[node] != theirs.get(node) or _width(base_cpts, node) != n_draws:
             build.append(node)
+        elif isinstance(base_cpts, CPTDraws) and base_cpts.halved(node):
+            upper[node] = base_cpts.upper_row(node)  # the same array: nothing is built or copied
+        else:
+            whole[node] = base_cpts[node]
     if build:
-        built = model.priors.draw(n_draws, seed, nodes=build).cpts(model.spec, nodes=build, out=buffers)
-        # read-only views: the buffers stay writable for the next call
-        out.update(read_only({n: a.view() for n, a in built.items()}))
-    return read_only(out), tuple(build)
+        built = model.priors.draw(n_draws, seed, nodes=build).cpts(model.spec, nodes=build, out=buffers,
+                                                                   upper_only=halved & set(build))
+        for n, a in built.items():  # views, read-only: the buffers stay writable for the next call
+            (upper if n in halved else whole)[n] = a.view()
+    return CPTDraws(whole, upper, tuple(wanted)), tuple(build)
 
+
+def _width(cpts: CPTs, node: str) -> int:
+    """Draws ``node``'s table holds (without building a halved table whole)."""
+    if isinstance(cpts, CPTDraws):
+        return cpts.n_draws
+    return int(cpts[node].shape[-1])
