@@ -118,3 +118,13 @@ def test_interventions_that_differ_per_column_read_slices_too(model):
         with mock.patch.object(CPTDraws, "__getitem__", side_effect=AssertionError("a whole CPT was built")):
             got = evaluate(model, source, [q.target], evidence=q.evidence, do=q.do, per_column=per_column)
         np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)
+
+
+def test_asking_whether_cpt_draws_hold_a_node_builds_no_table(model):
+    draws = model.cpt_draws(N_DRAWS, SEED)
+    halved = [n for n in model.spec.order if draws.halved(n)]
+    assert halved
+    with mock.patch.object(CPTDraws, "__getitem__", side_effect=AssertionError("a whole CPT was built")):
+        assert all(n in draws for n in model.spec.order)
+        assert "no_such_node" not in draws
+        assert 3 not in draws
