@@ -90,14 +90,14 @@ class CPTDraws(Mapping[str, np.ndarray]):
         """Each factor of ``plan`` at the fixed states over ``draws``: views, except the lower
         rows of halved nodes a plan reads whole (built into :mod:`bayesnet.scratch` buffers).
         See :class:`bayesnet.engine.LeafSource`."""
-        if not upper:
-            return [self._leaf(v, axes, False, fixed, draws) for v, axes in zip(plan.factors, plan.fixed_axes,
-                                                                                 strict=True)]
-        return [self._leaf(v, axes, half, fixed, draws)
-                for v, axes, half in zip(plan.factors, plan.fixed_axes, plan.upper, strict=True)]
+        halves = plan.upper if upper else (False,) * len(plan.factors)
+        return [self.leaf(v, axes, half, fixed, draws)
+                for v, axes, half in zip(plan.factors, plan.fixed_axes, halves, strict=True)]
 
-    def _leaf(self, node: str, axes: tuple[tuple[int, str], ...], half: bool, fixed: Mapping[str, int],
-              draws: slice) -> np.ndarray:
+    def leaf(self, node: str, axes: tuple[tuple[int, str], ...], half: bool, fixed: Mapping[str, int],
+             draws: slice) -> np.ndarray:
+        """One factor of a plan (``axes``: its fixed CPT axes and their nodes; ``half``: its
+        upper row only) at the fixed states over ``draws``: a view, or a scratch buffer."""
         at = {pos: fixed[name] for pos, name in axes}
         if node in self._whole:
             arr = self._whole[node]

@@ -57,22 +57,24 @@ class DrawnLeaves:
         """Each factor of ``plan`` at the fixed states, over ``draws`` (see
         :class:`bayesnet.engine.LeafSource`); large ones in :mod:`bayesnet.scratch` buffers,
         which the engine gives back once it has read them."""
-        out = []
         halves = plan.upper if upper else (False,) * len(plan.factors)
-        for node, axes, half in zip(plan.factors, plan.fixed_axes, halves, strict=True):
-            at = {pos: fixed[name] for pos, name in axes}
-            child = self._children.get(node)
-            if child is None:
-                table = self._root(node, draws)
-            else:
-                table = self._child(child, at, half, draws)
-                at = {pos: value for pos, value in at.items() if pos == 0}  # parents are sliced already
-            if half:
-                table = table[1] if child is None else table
-            elif 0 in at:
-                table = table[at[0]]
-            out.append(table)
-        return out
+        return [self.leaf(node, axes, half, fixed, draws)
+                for node, axes, half in zip(plan.factors, plan.fixed_axes, halves, strict=True)]
+
+    def leaf(self, node: str, axes: tuple[tuple[int, str], ...], half: bool, fixed: Mapping[str, int],
+             draws: slice) -> np.ndarray:
+        """One factor of a plan (``axes``: its fixed CPT axes and their nodes; ``half``: its
+        upper row only) at the fixed states, built over ``draws``."""
+        at = {pos: fixed[name] for pos, name in axes}
+        child = self._children.get(node)
+        if child is None:
+            table = self._root(node, draws)
+        else:
+            table = self._child(child, at, half, draws)
+            at = {pos: value for pos, value in at.items() if pos == 0}  # parents are sliced already
+        if half:
+            return table[1] if child is None else table
+        return table[at[0]] if 0 in at else table
 
     def table(self, node: str, draws: slice) -> np.ndarray:
         """``node``'s whole CPT over ``draws``."""

@@ -5,7 +5,9 @@ whose CPT has the same inputs in two models -- the same states and parents, link
 with the same names and the same evidence, the same settings acting on it -- has identical
 CPT draws in both, for the same number of draws and seed. :func:`cpt_signatures` names those
 inputs; :func:`shared_cpt_draws` gives a model's CPT draws by taking every identical table
-from another model's draws (no copy) and building only the others. A model without one source
+from another model's draws (no copy) and building only the others, and :func:`shared_leaves`
+gives what one question reads of them: the other model's tables where they are identical,
+and only the slices the question reads of the others. A model without one source
 then costs the tables that source touches, and a model with other settings the tables the
 settings act on, and both equal the model rebuilt from scratch exactly.
 
@@ -15,18 +17,21 @@ Pure numpy.
 from __future__ import annotations
 
 from collections.abc import Collection, Hashable, Mapping, MutableMapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from bayesnet.build.draws import CPTDraws, halved_nodes
+from bayesnet.build.leaves import DrawnLeaves
 from bayesnet.build.model import CPTs
 from bayesnet.build.weights import link_evidence
+from bayesnet.engine import ContractionPlan
 
 if TYPE_CHECKING:
     from bayesnet.build.model import Model
 
-__all__ = ["cpt_signatures", "shared_cpt_draws"]
+__all__ = ["SharedLeaves", "cpt_signatures", "shared_cpt_draws", "shared_leaves"]
 
 _WEIGHT_SETTINGS = ("weight_model", "direction_prior", "strength_a0", "strength_b0", "reliability_a0",
                     "reliability_b0", "weight_scale")
@@ -125,3 +130,79 @@ def _width(cpts: CPTs, node: str) -> int:
     if isinstance(cpts, CPTDraws):
         return cpts.n_draws
     return int(cpts[node].shape[-1])
+
+
+@dataclass(frozen=True, eq=False)
+class SharedLeaves:
+    """The engine's :class:`~bayesnet.engine.LeafSource` for a model that shares CPT draws with
+    another: the ``rebuilt`` nodes' slices are built from ``drawn`` as a query reads them, every
+    other node's are read from ``base``.
+
+    Attributes
+    ----------
+    base : CPTDraws
+        The other model's CPT draws.
+    drawn : DrawnLeaves
+        This model's parameter draws (of the ``rebuilt`` nodes at least).
+    rebuilt : frozenset of str
+        Nodes whose tables differ from ``base``'s.
+    """
+
+    base: CPTDraws
+    drawn: DrawnLeaves
+    rebuilt: frozenset[str]
+
+    @property
+    def n_draws(self) -> int:
+        """Number of draws ``S``."""
+        return self.base.n_draws
+
+    def leaves(self, plan: ContractionPlan, fixed: Mapping[str, int], draws: slice, *,
+               upper: bool = True) -> list[np.ndarray]:
+        """Each factor of ``plan`` at the fixed states over ``draws`` (see
+        :class:`bayesnet.engine.LeafSource`)."""
+        halves = plan.upper if upper else (False,) * len(plan.factors)
+        return [(self.drawn if node in self.rebuilt else self.base).leaf(node, axes, half, fixed, draws)
+                for node, axes, half in zip(plan.factors, plan.fixed_axes, halves, strict=True)]
+
+    def table(self, node: str, draws: slice) -> np.ndarray:
+        """``node``'s whole CPT over ``draws``."""
+        return (self.drawn if node in self.rebuilt else self.base).table(node, draws)
+
+
+def shared_leaves(
+    model: Model,
+    base: Model,
+    base_cpts: CPTDraws,
+    *,
+    seed: int,
+    signatures: Mapping[str, Hashable] | None = None,
+    base_signatures: Mapping[str, Hashable] | None = None,
+) -> tuple[SharedLeaves, tuple[str, ...]]:
+    """What questions of ``model`` read, taking every table it shares with ``base`` from
+    ``base_cpts`` and building the others' slices only as a question reads them.
+
+    A question of ``model`` answered from the result equals the same question answered from
+    ``model.cpt_draws(base_cpts.n_draws, seed)`` (to rounding), without ever holding a whole
+    table: leaving out a source that touches trust builds only the configurations of trust's
+    parents the question leaves free, chunk by chunk, as a single query does.
+
+    Parameters
+    ----------
+    model, base : Model
+        Over the same codebook; ``base_cpts`` are ``base``'s CPT draws for ``seed``.
+    base_cpts : CPTDraws
+    seed : int
+    signatures, base_signatures : mapping, optional
+        :func:`cpt_signatures` of ``model`` and of ``base``, when the caller has them already.
+
+    Returns
+    -------
+    (SharedLeaves, tuple of str)
+        The source, and the nodes whose tables differ from ``base``'s (in ``model``'s order).
+    """
+    mine = cpt_signatures(model) if signatures is None else signatures
+    theirs = cpt_signatures(base) if base_signatures is None else base_signatures
+    rebuilt = tuple(n for n in model.spec.order if n not in base_cpts or mine[n] != theirs.get(n))
+    parameters = model.priors.draw(base_cpts.n_draws, seed, nodes=rebuilt)
+    return SharedLeaves(base_cpts, DrawnLeaves(model.spec, parameters), frozenset(rebuilt)), rebuilt

@@ -191,7 +191,8 @@ def _explain_zero(
     return ZeroProbabilityError(message, findings=named)
 
 
-def answer(q: Question, cpts: CPTs, *, per_column: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
+def answer(q: Question, cpts: CPTs | LeafSource, *, per_column: Mapping[str, np.ndarray] | None = None
+           ) -> np.ndarray:
     """``P(target = state | situation)`` of a question, per column: shape ``(columns,)``."""
     return evaluate(q.model, cpts, [q.target], evidence=q.evidence, do=q.do, per_column=per_column)[:, q.index]
 

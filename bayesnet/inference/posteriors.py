@@ -18,6 +18,7 @@ from bayesnet.checks import check_draws, check_hdi_prob, check_seed
 from bayesnet.defaults import DEFAULT_DRAWS, DEFAULT_HDI, DEFAULT_SEED
 
 if TYPE_CHECKING:
+    from bayesnet.build.draws import CPTDraws
     from bayesnet.build.model import CPTs, Model
     from bayesnet.build.parameters import ParameterDraws
     from bayesnet.engine import LeafSource
@@ -53,7 +54,7 @@ class Posterior:
         return self.model.parameter_draws(self.n_draws, self.seed)
 
     @property
-    def cpts(self) -> CPTs:
+    def cpts(self) -> CPTDraws:
         """CPTs for every draw, ``(card, *parent_cards, n_draws)`` (read-only, cached by the model)."""
         return self.model.cpt_draws(self.n_draws, self.seed)
 
