@@ -153,16 +153,17 @@ def phases(kind: str) -> list[tuple[str, float, float]]:
         mark("imports")
         model = bayesnet.load()
         mark("load and validate the model files")
-        original = writer._Steps.__call__
+        original = writer.Steps.__call__
         names = {"tornado": "question", "findings": "CPT draws, derivative pass (tornado)", "levers": "findings",
-                 "evidence": "levers", "scenarios": "value of one more study", "pictures": "scenario contrasts",
+                 "evidence": "levers", "scenarios": "value of one more study", "studies": "scenario contrasts",
+                 "pictures": "studies that carry the answer (each source left out)",
                  "writing": "pictures (matplotlib, Graphviz)", "done": "writing the files"}
 
         def step(self: Any, name: str) -> None:
             mark(names.get(name, name))
             original(self, name)
 
-        writer._Steps.__call__ = step  # type: ignore[method-assign]
+        writer.Steps.__call__ = step  # type: ignore[method-assign]
         with tempfile.TemporaryDirectory() as tmp:
             q = bayesnet.question(model, "collaborative_behaviour", scenario="integrated_care_system")
             writer.write_report(q, bayesnet.posterior(model), tmp, quiet=True)
