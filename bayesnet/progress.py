@@ -15,6 +15,7 @@ such terminals.
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import threading
@@ -23,13 +24,28 @@ from collections.abc import Iterable, Iterator, Sequence
 from types import TracebackType
 from typing import Any, TypeVar
 
-__all__ = ["Steps", "progress"]
+__all__ = ["DELAY_VARIABLE", "Steps", "command_delay", "progress"]
 
 T = TypeVar("T")
+
+DELAY_VARIABLE = "BAYESNET_PROGRESS_DELAY"
+"""Environment variable: seconds a run of the command line takes before its bar shows
+(default 1; 0 shows it at once)."""
 
 FALLBACK_SIZE = {"ncols": 80, "nrows": 24}
 """Size given to tqdm on a terminal that reports none (0 x 0): tqdm would then draw a bar
 of no width, on no row, that is an empty line."""
+
+
+def command_delay(default: float = 1.0) -> float:
+    """Seconds before a command's bar shows: :data:`DELAY_VARIABLE` when it holds a number
+    of seconds (at least 0), else ``default``."""
+    text = os.environ.get(DELAY_VARIABLE, "").strip()
+    try:
+        value = float(text)
+    except ValueError:
+        return default
+    return value if value >= 0 and not math.isnan(value) else default
 
 
 def _on_terminal(enabled: bool) -> bool:

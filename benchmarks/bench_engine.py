@@ -47,6 +47,7 @@ if str(REPO) not in sys.path:
 
 from bayesnet import engine  # noqa: E402
 from bayesnet.engine import Structure, compile_query  # noqa: E402
+from bayesnet.engine import plan as _plan  # noqa: E402
 from tests import public_networks as pn  # noqa: E402
 
 OPTIMIZERS = ("greedy", "random-greedy-128", "adaptive")
@@ -109,19 +110,20 @@ def default_model_case(n_draws: int, seed: int) -> Case:
     do(quick_wins = present) ("scenario+do").
     """
     import bayesnet
-    from bayesnet.inference.queries import situation
 
     model = bayesnet.load()
-    states = model.spec.states
     queries = []
-    for label, target, kw in (
-        ("typical", "collaborative_behaviour", {"scenario": "buddying"}),
-        ("scenario+do", "faith", {"scenario": "integrated_care_system", "do": {"quick_wins": "present"}}),
-    ):
-        sit = situation(model, **kw)
-        queries.append(QuerySpec(label, (target,), {k: states[k].index(v) for k, v in sit.given.items()},
-                                 {k: states[k].index(v) for k, v in sit.do.items()}))
+    for label, target, kw in DEFAULT_QUERIES:
+        q = bayesnet.question(model, target, **kw)
+        queries.append(QuerySpec(label, (target,), dict(q.evidence), dict(q.do)))
     return Case("default", model.structure, model.cpt_draws(n_draws, seed), queries)
+
+
+DEFAULT_QUERIES: tuple[tuple[str, str, dict[str, Any]], ...] = (
+    ("typical", "collaborative_behaviour", {"scenario": "buddying"}),
+    ("scenario+do", "faith", {"scenario": "integrated_care_system", "do": {"quick_wins": "present"}}),
+)
+"""The default model's two benchmark queries: (label, target, situation)."""
 
 
 NETWORKS: dict[str, Callable[[int, int], Case]] = {name: public_case(name) for name in pn.NETWORKS}
@@ -140,7 +142,7 @@ def median_seconds(fn: Callable[[], object], reps: int) -> float:
 
 def time_compile(case: Case, q: QuerySpec, optimize: str) -> tuple[float, engine.CompiledQuery]:
     """Compile time in seconds (cache cleared first) and the compiled query."""
-    engine._compile_cached.cache_clear()
+    _plan._cached.cache_clear()
     start = time.perf_counter()
     plan = compile_query(case.structure, q.targets, evidence=list(q.evidence), do=list(q.do), optimize=optimize)
     return time.perf_counter() - start, plan
@@ -231,7 +233,7 @@ def bench_draw_axis(case: Case, q: QuerySpec, reps: int) -> dict[str, Any]:
     """Same path, operands stored draw-last (the engine) vs draw-first (contiguous copies)."""
     plan = compile_query(case.structure, q.targets, evidence=list(q.evidence), do=list(q.do), optimize="greedy")
     arrays, _ = plan._check_cpts(case.cpts, validate=False)
-    views = plan._operands(arrays, {**q.evidence, **q.do}, slice(None))
+    views = plan.plan.operands(arrays, {**q.evidence, **q.do}, slice(None))
     last = [np.ascontiguousarray(a) for a in views]
     first = [np.ascontiguousarray(np.moveaxis(a, -1, 0)) for a in views]
     inputs, output = plan.equation.split("->")

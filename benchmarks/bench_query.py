@@ -1,141 +1,178 @@
-"""End-to-end benchmark of a 4,000-draw query on the embedded default model.
+"""A 4,000-draw query on the embedded default model, in process: cached, cold, against pgmpy
+and pyAgrum, and against the memory-traffic floor.
 
 It times, in one run on one machine:
 
-* loading and validating the model folder (``bayesnet.load()``);
-* a **cold** query: drawing every parameter, building every CPT for S draws and the
-  batched inference (a new seed per repetition, so no cache helps);
-* a **cached** query: the CPT draws are reused, as in a sweep of queries;
-* the same query answered draw by draw by pgmpy ``VariableElimination`` and by pyAgrum
-  ``LazyPropagation`` (the model rebuilt from each draw's CPTs, as a loop must), on fewer
-  draws, scaled linearly to S (said in the output);
-* peak memory: traced allocations of the cold query, and the process's maximum RSS.
+* a **cached** query: the CPT draws exist (as in a sweep of queries); the answer is the whole
+  result a user sees: the posterior-mean network's answer, every draw's answer, the headline
+  (the mean over draws) and the highest-density interval;
+* a **cold** query: the same with a new seed each repetition: drawing every parameter and
+  building the CPT slices the question reads (``Posterior.tables``), nothing cached;
+* the same question answered draw by draw by pgmpy's ``VariableElimination`` and pyAgrum's
+  ``LazyPropagation`` over the same CPT draws, on fewer draws scaled linearly to S, their
+  query time alone (the model rebuilt per draw outside the timing);
+* the **floor**: the bytes of the CPT entries the answer depends on (each table the query reads,
+  at the situation's fixed parent states) over this machine's measured copy bandwidth;
+* both weight models of ``priors/settings.yaml`` (``direction_and_strength``, the default, and
+  ``signed_reliability``, the first release's), cached and cold.
 
-Targets of issue 4 on a 2-core machine: cold < 100 ms, cached < 20 ms, >= 1,000 times a
-pgmpy loop, peak memory < 1 GB.
+Timings are the median and the best of ``--reps`` repetitions (the machine may be shared).
 
 Run from the repository root::
 
-    python benchmarks/bench_query.py [--draws 4000] [--reps 7] [--json out.json]
+    .venv/bin/python benchmarks/bench_query.py [--draws 4000] [--reps 15]
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import resource
+import dataclasses
+import statistics
 import sys
 import time
-import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 import bayesnet  # noqa: E402
-from bayesnet.inference.queries import situation  # noqa: E402
-from benchmarks.bench_engine import Case, QuerySpec, machine, median_seconds, time_pgmpy, time_pyagrum  # noqa: E402
+from bayesnet import engine  # noqa: E402
+from bayesnet.inference.queries import answer_query  # noqa: E402
+from benchmarks.bench_engine import DEFAULT_QUERIES, Case, QuerySpec, machine, time_pgmpy, time_pyagrum  # noqa: E402
 
-SITUATIONS = {
-    "buddying": {"target": "collaborative_behaviour", "scenario": "buddying"},
-    "ics+do": {"target": "faith", "scenario": "integrated_care_system", "do": {"quick_wins": "present"}},
-}
+WEIGHT_MODELS = ("direction_and_strength", "signed_reliability")
+
+
+def timings(fn: Callable[[], object], reps: int) -> tuple[float, float]:
+    """(median, best) wall time of ``fn`` in ms over ``reps`` calls."""
+    times = []
+    for _ in range(reps):
+        start = time.perf_counter()
+        fn()
+        times.append(1e3 * (time.perf_counter() - start))
+    return statistics.median(times), min(times)
+
+
+def copy_bandwidth(n_bytes: int = 256 * 2**20, reps: int = 9) -> float:
+    """Bytes per second ``numpy.copyto`` copies between two existing arrays (best of ``reps``)."""
+    src = np.ones(n_bytes // 8)
+    dst = np.empty_like(src)
+    best = min(timings(lambda: np.copyto(dst, src), reps))
+    return n_bytes / (best / 1e3)
+
+
+def bytes_read(model: bayesnet.Model, q: bayesnet.Question, n_draws: int) -> int:
+    """Bytes of float64 CPT entries the answer to ``q`` depends on: every table the query reads
+    (after barren-node pruning and graph surgery), at the situation's fixed parent states."""
+    plan = engine.plan_contraction(model.structure, [q.target], evidence=list(q.evidence), do=list(q.do))
+    total = 0
+    for v, free in zip(plan.factors, plan.free_axes, strict=True):
+        shape = model.structure.cpt_shape(v, n_draws)
+        total += int(np.prod([shape[i] for i in free])) * n_draws * 8
+    return total
+
+
+def answer(q: bayesnet.Question, post: bayesnet.Posterior) -> Any:
+    """What a user gets: the result with its headline and interval computed."""
+    result = answer_query(q, post)
+    result.distribution  # noqa: B018
+    result.interval  # noqa: B018
+    return result
+
+
+def bench_question(model: bayesnet.Model, label: str, target: str, situation: dict[str, Any],
+                   args: argparse.Namespace) -> dict[str, Any]:
+    q = bayesnet.question(model, target, **situation)
+    row: dict[str, Any] = {"query": label, "target": target, "draws": args.draws,
+                           **cached_and_cold(model, q, args)}
+    row["read_mb"] = bytes_read(model, q, args.draws) / 1e6
+    row["floor_ms"] = 1e3 * row["read_mb"] * 1e6 / args.bandwidth
+    row["cached_over_floor"] = row["cached_best_ms"] / row["floor_ms"]
+    row["cold_over_floor"] = row["cold_best_ms"] / row["floor_ms"]
+
+    n_ref = max(args.pgmpy_draws, args.pyagrum_draws)
+    case = Case("default", model.structure, dict(model.cpt_draws(n_ref, 0)),
+                [QuerySpec(label, (target,), dict(q.evidence), dict(q.do))])
+    _, infer = time_pgmpy(case, case.queries[0], args.pgmpy_draws)
+    row["pgmpy_ms"] = 1e3 * infer * args.draws
+    _, infer = time_pyagrum(case, case.queries[0], args.pyagrum_draws)
+    row["pyagrum_ms"] = 1e3 * infer * args.draws
+    row["x_pgmpy"] = row["pgmpy_ms"] / row["cached_ms"]
+    row["x_pyagrum"] = row["pyagrum_ms"] / row["cached_ms"]
+    model._draws.clear()
+    return row
+
+
+def bench_weight_models(model: bayesnet.Model, args: argparse.Namespace) -> list[dict[str, Any]]:
+    """The first benchmark question under each weight model, built in the same run."""
+    label, target, situation = DEFAULT_QUERIES[0]
+    rows = []
+    for name in WEIGHT_MODELS:
+        other = dataclasses.replace(model, settings=dataclasses.replace(model.settings, weight_model=name))
+        row = cached_and_cold(other, bayesnet.question(other, target, **situation), args)
+        seeds = iter(range(1, 1_000_000))
+        row["draw_ms"] = timings(lambda other=other, seeds=seeds: other.priors.draw(args.draws, next(seeds)),
+                                 args.reps)[0]
+        rows.append({"weight_model": name, "query": label, **row})
+    return rows
+
+
+def cached_and_cold(model: bayesnet.Model, q: bayesnet.Question, args: argparse.Namespace) -> dict[str, float]:
+    """Median and best times of the whole answer, the model holding the CPT draws (cached) and
+    with a new seed each time (cold); the plan is compiled first."""
+    post = bayesnet.posterior(model, draws=args.draws, seed=0)
+    post.cpts  # noqa: B018 - the model holds the CPT draws: "cached"
+    answer(q, post)  # warm-up: compile the plan
+    seeds = iter(range(1, 1_000_000))
+
+    def cold() -> None:
+        answer(q, bayesnet.posterior(model, draws=args.draws, seed=next(seeds)))
+
+    cold()  # warm-up of the cold path
+    cached = timings(lambda: answer(q, post), args.reps)
+    cold_t = timings(cold, args.reps)
+    model._draws.clear()
+    return {"cached_ms": cached[0], "cached_best_ms": cached[1], "cold_ms": cold_t[0], "cold_best_ms": cold_t[1]}
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    args.bandwidth = copy_bandwidth()
+    model = bayesnet.load()
+    rows = [bench_question(model, label, target, situation, args) for label, target, situation in DEFAULT_QUERIES]
+    return {"machine": machine(), "bandwidth_gb_s": args.bandwidth / 1e9, "queries": rows,
+            "weight_models": bench_weight_models(model, args)}
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--draws", type=int, default=4000)
+    p.add_argument("--reps", type=int, default=15)
+    p.add_argument("--pgmpy-draws", type=int, default=40)
+    p.add_argument("--pyagrum-draws", type=int, default=200)
+    return p
+
+
+def print_rows(rows: list[dict[str, Any]]) -> None:
+    columns = list(rows[0])
+    print("  ".join(f"{c:>16}" for c in columns))
+    for row in rows:
+        print("  ".join(f"{row[c]:>16.1f}" if isinstance(row[c], float) else f"{row[c]:>16}" for c in columns))
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--draws", type=int, default=4000)
-    parser.add_argument("--reps", type=int, default=7)
-    parser.add_argument("--pgmpy-draws", type=int, default=40)
-    parser.add_argument("--pyagrum-draws", type=int, default=200)
-    parser.add_argument("--json", help="also write the rows to this JSON file")
-    args = parser.parse_args(argv)
-
-    t0 = time.perf_counter()
-    model = bayesnet.load()
-    model.structure  # noqa: B018
-    load_ms = 1e3 * (time.perf_counter() - t0)
-    print(f"# bench_query  {machine()}")
-    print(
-        f"# default model: {len(model.codebook)} nodes, {int((model.links['lag'] == 0).sum())} links; "
-        f"load+validate {load_ms:.0f} ms; S = {args.draws}; pgmpy timed on {args.pgmpy_draws} draws and "
-        f"pyAgrum on {args.pyagrum_draws}, both scaled linearly to S (model rebuilt per draw)"
-    )
-    rows: list[dict[str, Any]] = []
-    for label, spec in SITUATIONS.items():
-        target = spec["target"]
-        kw = {k: v for k, v in spec.items() if k != "target"}
-        model.query(target, draws=args.draws, seed=0, **kw)  # warm-up: compile the plan, import arviz
-        seeds = iter(range(1, 10_000))
-
-        def cold(kw: dict[str, Any] = kw, target: str = target, seeds: Any = seeds) -> None:
-            model._draw_cache.clear()
-            model.query(target, draws=args.draws, seed=next(seeds), **kw)
-
-        def cached(kw: dict[str, Any] = kw, target: str = target) -> None:
-            model.query(target, draws=args.draws, seed=0, **kw)
-
-        def draw_and_build(seeds: Any = seeds) -> None:
-            model.priors.draw(args.draws, next(seeds)).cpts(model.spec, model.priors)
-
-        row: dict[str, Any] = {"query": label, "target": target}
-        row["cold_ms"] = 1e3 * median_seconds(cold, args.reps)
-        row["cached_ms"] = 1e3 * median_seconds(cached, args.reps)
-        row["draw_and_build_ms"] = 1e3 * median_seconds(draw_and_build, args.reps)
-        tracemalloc.start()
-        cold()
-        row["peak_traced_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
-        tracemalloc.stop()
-
-        sit = situation(model, given=kw.get("given"), do=kw.get("do"), scenario=kw.get("scenario"))
-        states = model.spec.states
-        case = Case(
-            "default",
-            model.structure,
-            model.cpt_draws(max(args.pgmpy_draws, args.pyagrum_draws), 0),
-            [
-                QuerySpec(
-                    label,
-                    (target,),
-                    {k: states[k].index(v) for k, v in sit.given.items()},
-                    {k: states[k].index(v) for k, v in sit.do.items()},
-                )
-            ],
-        )
-        q = case.queries[0]
-        build, infer = time_pgmpy(case, q, args.pgmpy_draws)
-        row["pgmpy_ms_scaled"] = 1e3 * (build + infer) * args.draws
-        build, infer = time_pyagrum(case, q, args.pyagrum_draws)
-        row["pyagrum_ms_scaled"] = 1e3 * (build + infer) * args.draws
-        row["x_pgmpy_cold"] = row["pgmpy_ms_scaled"] / row["cold_ms"]
-        row["x_pgmpy_cached"] = row["pgmpy_ms_scaled"] / row["cached_ms"]
-        row["x_pyagrum_cold"] = row["pyagrum_ms_scaled"] / row["cold_ms"]
-        rows.append(row)
-
-    columns = [
-        "query",
-        "target",
-        "cold_ms",
-        "cached_ms",
-        "draw_and_build_ms",
-        "peak_traced_mb",
-        "pgmpy_ms_scaled",
-        "x_pgmpy_cold",
-        "x_pgmpy_cached",
-        "pyagrum_ms_scaled",
-        "x_pyagrum_cold",
-    ]
-    print("  ".join(f"{c:>17}" for c in columns))
-    for row in rows:
-        print("  ".join(f"{row[c]:>17.1f}" if isinstance(row[c], float) else f"{row[c]:>17}" for c in columns))
-    max_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"# process max RSS {max_rss_mb:.0f} MB (includes pgmpy, pyAgrum, arviz imports)")
-    if args.json:
-        Path(args.json).write_text(
-            json.dumps({"machine": machine(), "rows": rows, "max_rss_mb": max_rss_mb}, indent=2), encoding="utf-8"
-        )
+    args = parser().parse_args(argv)
+    out = run(args)
+    print(f"# bench_query  {out['machine']}")
+    print(f"# copy bandwidth {out['bandwidth_gb_s']:.1f} GB/s; S = {args.draws}; median and best of {args.reps}; "
+          f"pgmpy on {args.pgmpy_draws} draws and pyAgrum on {args.pyagrum_draws}, scaled linearly to S")
+    print_rows(out["queries"])
+    print()
+    print_rows(out["weight_models"])
     return 0
 
 

@@ -51,8 +51,9 @@ def main(argv: list[str] | None = None) -> int:
     writer._Steps.__call__ = timed_step
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            files = writer.write_report(model, Path(tmp) / "report", scenario=args.scenario, draws=args.draws,
-                                        quiet=True)
+            q = bayesnet.question(model, "collaborative_behaviour", scenario=args.scenario)
+            post = bayesnet.posterior(model, draws=args.draws)
+            files = writer.write_report(q, post, Path(tmp) / "report", quiet=True)
             mark("report written")
             n_files = len(list(files.folder.iterdir()))
     finally:

@@ -86,8 +86,10 @@ def collect() -> dict[str, np.ndarray]:
     n_queries = sum(1 for k in out if k.endswith("/point"))
     j = bayesnet.joint(model, ["trust", "faith"], scenario="buddying", draws=DRAWS, seed=SEED)
     _frame_arrays("joint", j.frame, out)
-    _frame_arrays("compare", bayesnet.compare(model, "collaborative_behaviour", ["buddying", "integrated_care_system"],
-                                              draws=DRAWS, seed=SEED), out)
+    comparison = bayesnet.compare(model, "collaborative_behaviour", ["buddying", "integrated_care_system"],
+                                  draws=DRAWS, seed=SEED)
+    _frame_arrays("compare", comparison.situations, out)
+    _frame_arrays("compare/contrasts", comparison.contrasts, out)
 
     q = bayesnet.question(model, "collaborative_behaviour", scenario="integrated_care_system")
     t = bayesnet.tornado(q, post, kinds=("context", "mechanism"))

@@ -88,3 +88,13 @@ def test_nothing_when_stderr_is_not_a_terminal(monkeypatch):
         step("b")
     assert list(progress(range(2), enabled=True, desc="piped loop")) == [0, 1]
     assert stream.getvalue() == ""
+
+
+def test_the_delay_of_a_commands_bar_comes_from_the_environment(monkeypatch):
+    from bayesnet.progress import DELAY_VARIABLE, command_delay
+
+    monkeypatch.delenv(DELAY_VARIABLE, raising=False)
+    assert command_delay() == 1.0
+    for text, want in (("0", 0.0), ("2.5", 2.5), ("-1", 1.0), ("soon", 1.0), ("nan", 1.0)):
+        monkeypatch.setenv(DELAY_VARIABLE, text)
+        assert command_delay() == want, text

@@ -13,8 +13,9 @@ Exact, with no refit and no approximation: every parameter is drawn from its own
 stream (:mod:`bayesnet.build.streams`), so the model without ``s`` draws every parameter it
 shares with the full model identically, and leaving ``s`` out changes only the tables of the
 nodes whose links ``s`` states (their weights; their bias spread, which shrinks with the
-sources that report a node's causes). Those tables alone are rebuilt
-(:func:`bayesnet.build.sharing.shared_cpt_draws`), and the question is asked again; a source
+sources that report a node's causes). Those tables alone are rebuilt, and only the slices the
+question reads of them (:func:`bayesnet.build.sharing.shared_leaves`), and the question is
+asked again; a source
 that touches no node the question reads changes it by exactly 0. The result equals
 rebuilding the model without ``s`` from its files (a test checks every source of the default
 model to 1e-12).
@@ -39,7 +40,7 @@ from bayesnet.analysis.claims import Claim, distinct_questions
 from bayesnet.analysis.ranking import tie_groups
 from bayesnet.build.graph import row_link_name
 from bayesnet.build.model import Model
-from bayesnet.build.sharing import cpt_signatures, shared_cpt_draws
+from bayesnet.build.sharing import cpt_signatures, shared_leaves
 from bayesnet.build.source_filter import dropped_links, reference_order
 from bayesnet.checks import check_choice
 from bayesnet.display import Card, bar_chart
@@ -273,7 +274,6 @@ def influence(
     now = [answers[i] for i in which]
     read_now = set().union(*(_reads(x) for x in asked))
     signatures = cpt_signatures(model)
-    buffers: dict[str, np.ndarray] = {}  # one set of rebuilt tables, reused from source to source
     rows = []
     for sid in ids:
         src = model.evidence.get(sid)
@@ -282,7 +282,7 @@ def influence(
         theirs = cpt_signatures(reduced)
         changed = {n for n, sig in theirs.items() if signatures.get(n) != sig}
         if changed & read_now:
-            again = _answers(reduced, asked, post, signatures=signatures, theirs=theirs, buffers=buffers)
+            again = _answers(reduced, asked, post, signatures=signatures, theirs=theirs)
             draws = [again[i] for i in which]
         else:  # nothing the questions read differs: the same draws, exactly
             draws = now
@@ -295,14 +295,12 @@ def influence(
 
 
 def _answers(reduced: Model, asked: Sequence[Question], post: Posterior, *, signatures: Mapping[str, Hashable],
-             theirs: Mapping[str, Hashable], buffers: dict[str, np.ndarray]) -> list[np.ndarray]:
-    """The questions asked of the model without a source, over the posterior's draws; the tables
-    it rebuilds go into ``buffers`` and are not used after return."""
+             theirs: Mapping[str, Hashable]) -> list[np.ndarray]:
+    """The questions asked of the model without a source, over the posterior's draws."""
     moved = [x.of(reduced) for x in asked]
-    reads = set().union(*(_reads(x) for x in moved))
-    cpts, _ = shared_cpt_draws(reduced, post.model, post.cpts, n_draws=post.n_draws, seed=post.seed, nodes=reads,
-                               base_signatures=signatures, signatures=theirs, buffers=buffers)
-    return [answer(x, cpts) for x in moved]
+    leaves, _ = shared_leaves(reduced, post.model, post.cpts, seed=post.seed, base_signatures=signatures,
+                              signatures=theirs)
+    return [answer(x, leaves) for x in moved]
 
 
 def _row(src: Source, model: Model, reduced: Model, draws: Sequence[np.ndarray], *, now: Sequence[np.ndarray],

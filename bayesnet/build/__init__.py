@@ -5,6 +5,7 @@
 * :mod:`~bayesnet.build.streams` -- one random stream per parameter (common random numbers);
 * :mod:`~bayesnet.build.parameters` -- the uncertain parameters, their means and draws;
 * :mod:`~bayesnet.build.cpt` -- logistic CPTs from link weights;
+* :mod:`~bayesnet.build.leaves` -- only the CPT slices one query reads, chunk by chunk;
 * :mod:`~bayesnet.build.model` -- :class:`Model`, which holds all of it, :func:`load` and
   :func:`select_sources`;
 * :mod:`~bayesnet.build.source_filter` -- the one syntax of source filters (:func:`parse_sources`);

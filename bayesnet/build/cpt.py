@@ -27,23 +27,28 @@ This module is pure numpy: every function is vectorised over a trailing draw axi
 from __future__ import annotations
 
 import functools
-import os
-import threading
 from collections.abc import Callable, Collection, Mapping, MutableMapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
-import networkx as nx
 import numpy as np
 import pandas as pd
-from threadpoolctl import ThreadpoolController
 
+from bayesnet.build.graph import build_dag, same_time_parents, topological_order
 from bayesnet.inputs.codebook import Codebook
+from bayesnet.parallel import one_blas_thread, parallel_map
 
 __all__ = [
-    "ChildSpec", "LinkTerm", "NetworkSpec", "build_cpts", "category_probabilities", "design_matrix", "link_term",
+    "ChildSpec",
+    "LinkTerm",
+    "NetworkSpec",
+    "build_cpts",
+    "category_probabilities",
+    "design_matrix",
+    "fill_categories",
+    "link_term",
     "network_spec",
+    "root_table",
+    "upper_probability",
 ]
 
 
@@ -175,26 +180,30 @@ class NetworkSpec:
         return {n: len(s) for n, s in self.states.items()}
 
 
-def _topological(graph: nx.DiGraph, codebook: Codebook) -> tuple[str, ...]:
-    rank = {n: i for i, n in enumerate(codebook.ids)}
-    return tuple(nx.lexicographical_topological_sort(graph, key=lambda n: rank.get(n, len(rank))))
-
-
-def network_spec(codebook: Codebook, links: pd.DataFrame, graph: nx.DiGraph) -> NetworkSpec:
-    """Compile codebook, link table and DAG into a :class:`NetworkSpec`.
+def network_spec(codebook: Codebook, links: pd.DataFrame) -> NetworkSpec:
+    """Compile codebook and link table into a :class:`NetworkSpec`: the parents and order of
+    :func:`bayesnet.build.graph.build_dag`'s DAG, without building it (networkx takes 0.1-0.2 s
+    to import, a tenth of a command-line query).
 
     Parameters
     ----------
     codebook : Codebook
     links : pandas.DataFrame
         From :func:`bayesnet.build.graph.link_table`.
-    graph : networkx.DiGraph
-        From :func:`bayesnet.build.graph.build_dag` (acyclic).
+
+    Raises
+    ------
+    CycleError
+        When the lag-0 links close a cycle (named by :func:`bayesnet.build.graph.build_dag`).
     """
     same_time = links[links["lag"] == 0].reset_index(drop=True)
     states = {n.id: n.states for n in codebook}
-    parents = {n: tuple(sorted(graph.predecessors(n))) for n in graph.nodes}
-    order = _topological(graph, codebook)
+    parents = same_time_parents(codebook, links)
+    found = topological_order(parents, codebook)
+    if found is None:
+        build_dag(codebook, links)  # raises the CycleError that names the cycle
+        raise AssertionError("the parents close a cycle the DAG does not have")
+    order = found
     roots = tuple(n for n in order if not parents[n])
     children = []
     to = same_time["to"].to_numpy()
@@ -208,7 +217,7 @@ def network_spec(codebook: Codebook, links: pd.DataFrame, graph: nx.DiGraph) -> 
     return NetworkSpec(order, states, parents, roots, tuple(children), same_time)
 
 
-def _adjacent_category(eta: np.ndarray, card: int, out: np.ndarray) -> None:
+def fill_categories(eta: np.ndarray, card: int, out: np.ndarray) -> None:
     """Fill ``out`` (card, configs, S) with P(state j) ∝ exp(eta * j / (card - 1)).
 
     Two states (the common case) is the logistic function, computed in place (``eta`` is
@@ -216,20 +225,35 @@ def _adjacent_category(eta: np.ndarray, card: int, out: np.ndarray) -> None:
     temporaries the size of its table; ``1 / (1 + exp(-eta))`` with numpy's exp measured 10-20 times faster here than
     ``scipy.special.expit``. ``eta`` is clipped to +-700 so exp cannot overflow.
     """
-    np.clip(eta, -700.0, 700.0, out=eta)
     if card == 2:
-        upper = out[1]
-        np.negative(eta, out=upper)
-        np.exp(upper, out=upper)
-        upper += 1.0
-        np.reciprocal(upper, out=upper)
-        np.subtract(1.0, upper, out=out[0])
+        upper_probability(eta, out[1])
+        np.subtract(1.0, out[1], out=out[0])
         return
+    np.clip(eta, -700.0, 700.0, out=eta)
     steps = np.arange(card) / (card - 1)
     logits = eta[None, ...] * steps[:, None, None]
     logits -= logits.max(axis=0, keepdims=True)
     np.exp(logits, out=out)
     out /= out.sum(axis=0, keepdims=True)
+
+
+def root_table(p: np.ndarray, card: int) -> np.ndarray:
+    """``(card, S)``: a root's CPT from the probability ``p`` (shape ``(S,)``) of its upper state;
+    the rest is spread evenly over its lower states."""
+    table = np.empty((card, len(p)))
+    table[-1] = p
+    table[:-1] = (1.0 - p) / (card - 1)
+    return table
+
+
+def upper_probability(eta: np.ndarray, out: np.ndarray) -> None:
+    """Fill ``out`` with the logistic function of ``eta``, P(upper state) of a two-state child
+    (``eta`` is clipped in place; ``out`` may be ``eta`` itself)."""
+    np.clip(eta, -700.0, 700.0, out=eta)
+    np.negative(eta, out=out)
+    np.exp(out, out=out)
+    out += 1.0
+    np.reciprocal(out, out=out)
 
 
 def category_probabilities(eta: np.ndarray, card: int) -> np.ndarray:
@@ -244,53 +268,37 @@ def category_probabilities(eta: np.ndarray, card: int) -> np.ndarray:
     """
     flat = np.array(eta, dtype=float).reshape(1, -1)
     out = np.empty((card, 1, flat.shape[1]))
-    _adjacent_category(flat, card, out)
+    fill_categories(flat, card, out)
     return out.reshape((card, *np.shape(eta)))
 
 
 #: Parent configurations computed at once when filling a large CPT (bounds temporaries).
 _CONFIG_BLOCK = 256
-#: Table size (configurations x draws) from which blocks are filled on all cores. numpy
-#: releases the GIL in matmul and ufuncs, so threads share the work: building trust's
-#: 4,096 x 4,000 table took 52 ms on two threads against 136 ms on one (2-core machine).
+#: Table size (configurations x draws) from which blocks are filled on all cores
+#: (:mod:`bayesnet.parallel`): building trust's 4,096 x 4,000 table took 52 ms on two
+#: threads against 136 ms on one (2-core machine).
 _PARALLEL_MIN = 1_000_000
-_POOL: list[ThreadPoolExecutor] = []
-_CONTROLLER: list[ThreadpoolController] = []
-_POOL_LOCK = threading.Lock()
-
-
-def _executor() -> ThreadPoolExecutor:
-    """One shared thread pool, made on first use, as wide as the machine (at most 8)."""
-    with _POOL_LOCK:
-        if not _POOL:
-            _POOL.append(ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1), thread_name_prefix="cpt"))
-        return _POOL[0]
-
-
-def _one_blas_thread() -> AbstractContextManager[object]:
-    """BLAS on one thread while tables are filled (the thread pool shares the work instead).
-
-    The products are thin (at most 256 configurations by a dozen links by S draws): on the
-    2-core development machine, loaded by other work, OpenBLAS's second thread made a 128 x 7 by
-    7 x 4,000 product take 42 ms against 2 ms on one. The controller is made once:
-    ``threadpool_limits`` inspects every loaded library on each call (0.7 ms).
-    """
-    with _POOL_LOCK:
-        if not _CONTROLLER:
-            _CONTROLLER.append(ThreadpoolController())
-        return _CONTROLLER[0].limit(limits=1, user_api="blas")
 
 
 def _fill_block(child: ChildSpec, w: np.ndarray, b: np.ndarray, table: np.ndarray, start: int) -> None:
-    """Fill the parent configurations ``start .. start + _CONFIG_BLOCK`` of ``table``."""
+    """Fill the parent configurations ``start .. start + _CONFIG_BLOCK`` of ``table``
+    (``(card, configs, S)``, or ``(configs, S)``: the upper row alone). For two states the
+    log-odds go straight into the upper row and become its probability there: no temporary
+    the size of the block."""
     stop = min(start + _CONFIG_BLOCK, child.design.shape[0])
-    if table.shape[0] == 2:  # the log-odds go straight into the upper state's rows: no temporary
+    if table.ndim == 2:
+        eta = table[start:stop]
+        np.matmul(child.design[start:stop], w, out=eta)
+        eta += b[None, :]
+        upper_probability(eta, eta)
+        return
+    if table.shape[0] == 2:
         eta = table[1, start:stop]
         np.matmul(child.design[start:stop], w, out=eta)
     else:
         eta = child.design[start:stop] @ w
     eta += b[None, :]
-    _adjacent_category(eta, table.shape[0], table[:, start:stop])
+    fill_categories(eta, table.shape[0], table[:, start:stop])
 
 
 def _buffer(out: MutableMapping[str, np.ndarray] | None, node: str, shape: tuple[int, ...]) -> np.ndarray:
@@ -314,6 +322,7 @@ def build_cpts(
     base_rate: Mapping[str, np.ndarray],
     nodes: Collection[str] | None = None,
     out: MutableMapping[str, np.ndarray] | None = None,
+    upper_only: Collection[str] = (),
 ) -> dict[str, np.ndarray]:
     """Every CPT for every draw.
 
@@ -330,20 +339,32 @@ def build_cpts(
     nodes : collection of str, optional
         Build only these nodes' CPTs (the weights of other links are not read).
     out : mutable mapping, optional
-        Node -> an array to write the node's table into (``(card, n_configs, S)``), reused
+        Node -> an array to write the node's table into (``(card, n_configs, S)``, or
+        ``(n_configs, S)`` for an ``upper_only`` node), reused
         when its shape fits; new arrays are stored in it. Rebuilding many models one after
         another (leave-one-out, other settings) then touches fresh memory once: on the
         2-core development machine the kernel took longer to hand over trust's 262 MB than
         the logistic function took to fill it. The tables returned are views of these
         arrays, valid until the next build into the same ``out``.
+    upper_only : collection of str
+        Two-state children whose upper row alone is computed (the lower is one minus it).
 
     Returns
     -------
     dict
         Node -> array of shape ``(card, *parent_cards, S)`` (pgmpy's TabularCPD layout
-        plus a trailing draw axis); every column sums to 1.
+        plus a trailing draw axis); every column sums to 1. For ``upper_only`` nodes,
+        ``(*parent_cards, S)``: the upper row.
     """
-    weights = np.asarray(weights, dtype=float)
+    with one_blas_thread():  # BLAS threads on these thin products only add overhead
+        return _build(spec, np.asarray(weights, dtype=float), bias, base_rate, nodes=nodes, out=out,
+                      upper_only=set(upper_only))
+
+
+def _build(
+    spec: NetworkSpec, weights: np.ndarray, bias: Mapping[str, np.ndarray], base_rate: Mapping[str, np.ndarray],
+    *, nodes: Collection[str] | None, out: MutableMapping[str, np.ndarray] | None, upper_only: set[str],
+) -> dict[str, np.ndarray]:
     n_draws = weights.shape[1] if weights.ndim == 2 else 1
     cpts: dict[str, np.ndarray] = {}
     for root in spec.roots:
@@ -355,22 +376,23 @@ def build_cpts(
         table[-1] = p
         table[:-1] = (1.0 - p) / (card - 1)
         cpts[root] = table
-    with _one_blas_thread():  # BLAS threads on these thin products only add overhead
-        for child in spec.children:
-            if nodes is not None and child.node not in nodes:
-                continue
-            card = spec.card(child.node)
-            b = np.broadcast_to(np.asarray(bias[child.node], dtype=float), (n_draws,))
-            w = weights[list(child.link_rows), :]
-            n_configs = child.design.shape[0]
-            table = _buffer(out, child.node, (card, n_configs, n_draws))
+    for child in spec.children:
+        if nodes is not None and child.node not in nodes:
+            continue
+        card = spec.card(child.node)
+        b = np.broadcast_to(np.asarray(bias[child.node], dtype=float), (n_draws,))
+        w = weights[list(child.link_rows), :]
+        n_configs = child.design.shape[0]
+        halved = child.node in upper_only and card == 2
+        table = _buffer(out, child.node, (n_configs, n_draws) if halved else (card, n_configs, n_draws))
 
-            fill = functools.partial(_fill_block, child, w, b, table)
-            starts = range(0, n_configs, _CONFIG_BLOCK)
-            if len(starts) > 1 and n_configs * n_draws >= _PARALLEL_MIN:
-                list(_executor().map(fill, starts))
-            else:
-                for start in starts:
-                    fill(start)
-            cpts[child.node] = table.reshape((card, *(spec.card(p) for p in child.parents), n_draws))
+        fill = functools.partial(_fill_block, child, w, b, table)
+        starts = range(0, n_configs, _CONFIG_BLOCK)
+        if len(starts) > 1 and n_configs * n_draws >= _PARALLEL_MIN:
+            parallel_map(fill, starts)
+        else:
+            for start in starts:
+                fill(start)
+        cards = tuple(spec.card(p) for p in child.parents)
+        cpts[child.node] = table.reshape((*cards, n_draws) if halved else (card, *cards, n_draws))
     return cpts

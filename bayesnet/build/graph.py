@@ -13,18 +13,21 @@ Pure: no I/O.
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import pandas as pd
 
 from bayesnet.errors import CycleError
 from bayesnet.inputs.codebook import Codebook
 from bayesnet.inputs.evidence import SOURCE_KINDS, Evidence
 from bayesnet.inputs.settings import Settings
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = [
     "INHIBITS",
@@ -229,6 +232,40 @@ def _same_time_edges(links: pd.DataFrame) -> Iterable[tuple[str, str, str]]:
             yield (when_node, child, "moderator")
 
 
+def same_time_parents(codebook: Codebook, links: pd.DataFrame) -> dict[str, tuple[str, ...]]:
+    """Every codebook node's same-time parents (the causes and moderators of its lag-0 links),
+    sorted by id: the parents :func:`build_dag` gives, without building the graph."""
+    parents: dict[str, set[str]] = {node.id: set() for node in codebook}
+    for parent, child, _ in _same_time_edges(links):
+        parents.setdefault(child, set()).add(parent)
+        parents.setdefault(parent, set())
+    return {node: tuple(sorted(found)) for node, found in parents.items()}
+
+
+def topological_order(parents: Mapping[str, Iterable[str]], codebook: Codebook) -> tuple[str, ...] | None:
+    """The nodes in a topological order, ties broken by codebook order (the order networkx's
+    ``lexicographical_topological_sort`` gives with the codebook rank as key), or None if the
+    parents close a cycle."""
+    rank = {n: i for i, n in enumerate(codebook.ids)}
+    children: dict[str, list[str]] = {node: [] for node in parents}
+    waiting = {node: 0 for node in parents}
+    for node, pas in parents.items():
+        for p in pas:
+            children[p].append(node)
+            waiting[node] += 1
+    ready = [(rank.get(n, len(rank)), n) for n, k in waiting.items() if k == 0]
+    heapq.heapify(ready)
+    order = []
+    while ready:
+        _, node = heapq.heappop(ready)
+        order.append(node)
+        for child in children[node]:
+            waiting[child] -= 1
+            if waiting[child] == 0:
+                heapq.heappush(ready, (rank.get(child, len(rank)), child))
+    return tuple(order) if len(order) == len(parents) else None
+
+
 def build_dag(codebook: Codebook, links: pd.DataFrame) -> nx.DiGraph:
     """The same-time causal web as a networkx DiGraph.
 
@@ -242,6 +279,8 @@ def build_dag(codebook: Codebook, links: pd.DataFrame) -> nx.DiGraph:
     CycleError
         When the lag-0 links close a cycle; see :func:`check_acyclic`.
     """
+    import networkx as nx  # 0.1-0.2 s to import: only for those who ask for the graph
+
     graph = nx.DiGraph()
     for node in codebook:
         graph.add_node(node.id, **node.to_dict())
@@ -264,6 +303,8 @@ def check_acyclic(graph: nx.DiGraph, links: pd.DataFrame) -> None:
     them, and suggests the review's own remedy: stage one end (as initial trust precedes trust) or mark the
     feedback arrow ``lag: 1`` for the time-sliced model.
     """
+    import networkx as nx
+
     try:
         cycle_edges = nx.find_cycle(graph)
     except nx.NetworkXNoCycle:

@@ -15,12 +15,13 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 
 from bayesnet.build.cpt import NetworkSpec, network_spec
+from bayesnet.build.draws import CPTDraws, halved_nodes
 from bayesnet.build.graph import build_dag, link_table, locate_cycle
+from bayesnet.build.leaves import DrawnLeaves
 from bayesnet.build.parameters import ParameterDraws, ParameterPriors, parameter_priors
 from bayesnet.build.source_filter import SourceFilter, SourceSelection, dropped_links, parse_sources, reference_order
 from bayesnet.cache import LRUCache
@@ -35,6 +36,8 @@ from bayesnet.inputs.scenarios import Scenarios
 from bayesnet.inputs.settings import Settings
 
 if TYPE_CHECKING:
+    import networkx as nx
+
     from bayesnet.build.network import DiscreteBayesianNetwork
 
 __all__ = ["CPTs", "Model", "load", "read_only", "select_sources"]
@@ -42,7 +45,9 @@ __all__ = ["CPTs", "Model", "load", "read_only", "select_sources"]
 CPTs = Mapping[str, np.ndarray]
 """Node -> CPT array ``(card, *parent_cards, S)``: the engine's layout with a trailing draw axis."""
 DRAW_CACHE_SIZE = 3
-"""CPT draw sets a model keeps (the default one and one or two alternatives)."""
+"""CPT draw sets a model keeps (the default one and one or two alternatives); as many
+parameter draw sets (14 MB for the default model's 4,000 draws), which :meth:`Model.leaves`
+reads."""
 
 
 def read_only(cpts: Mapping[str, np.ndarray]) -> CPTs:
@@ -90,7 +95,10 @@ class Model:
     review_summary: Mapping[str, Any] = field(default_factory=dict)
     root: Path | None = None
     selection: SourceSelection | None = None
-    _draws: LRUCache[CPTs] = field(default_factory=lambda: LRUCache(DRAW_CACHE_SIZE), init=False, repr=False)
+    _draws: LRUCache[CPTDraws] = field(default_factory=lambda: LRUCache(DRAW_CACHE_SIZE), init=False, repr=False)
+    _parameters: LRUCache[ParameterDraws] = field(
+        default_factory=lambda: LRUCache(DRAW_CACHE_SIZE), init=False, repr=False
+    )
 
     @classmethod
     def from_files(cls, files: ModelFiles) -> Model:
@@ -98,7 +106,7 @@ class Model:
         model = cls(files.codebook, files.evidence, files.settings, files.scenarios,
                     dict(files.review_summary), files.root)
         try:
-            model.dag  # noqa: B018 - validate acyclicity now, not at the first query
+            model.spec  # noqa: B018 - validate acyclicity now, not at the first query
         except CycleError as err:
             raise locate_cycle(err, files.evidence) from None
         return model
@@ -148,7 +156,7 @@ class Model:
     @cached_property
     def spec(self) -> NetworkSpec:
         """Compiled structure for CPT building."""
-        return network_spec(self.codebook, self._links, self.dag)
+        return network_spec(self.codebook, self._links)
 
     @cached_property
     def structure(self) -> Structure:
@@ -172,8 +180,10 @@ class Model:
 
     @cached_property
     def bytes_per_draw(self) -> int:
-        """Memory one draw of every CPT takes."""
-        return sum(int(np.prod(a.shape[:-1])) for a in self.cpts.values()) * 8
+        """Memory one draw of every CPT takes, as :meth:`cpt_draws` holds them (the large
+        two-state tables by their upper row)."""
+        halved = set(halved_nodes(self.spec))
+        return sum(int(np.prod(a.shape[:-1])) // (2 if v in halved else 1) for v, a in self.cpts.items()) * 8
 
     @cached_property
     def network(self) -> DiscreteBayesianNetwork:
@@ -183,18 +193,32 @@ class Model:
         return to_pgmpy(self.spec, self.cpts)
 
     def parameter_draws(self, n_draws: int, seed: int) -> ParameterDraws:
-        """``n_draws`` draws of every parameter (see :class:`ParameterPriors`)."""
+        """``n_draws`` draws of every parameter (see :class:`ParameterPriors`), cached per
+        ``(n_draws, seed)``."""
         n = check_draws(n_draws, "parameter_draws", bytes_per_draw=self.bytes_per_draw)
-        return self.priors.draw(n, check_seed(seed, "parameter_draws"))
+        seed = check_seed(seed, "parameter_draws")
+        return self._parameters.get((n, seed), lambda: self.priors.draw(n, seed))
 
-    def cpt_draws(self, n_draws: int, seed: int) -> CPTs:
+    def cpt_draws(self, n_draws: int, seed: int) -> CPTDraws:
         """CPTs for ``n_draws`` posterior draws (read-only), cached per ``(n_draws, seed)``.
 
         A sweep of queries with the same draws and seed pays for drawing and building once.
+        The large two-state tables are held by their upper row (:mod:`bayesnet.build.draws`):
+        reading one of them from the mapping builds it whole; the engine reads slices.
         """
         n = check_draws(n_draws, "cpt_draws", bytes_per_draw=self.bytes_per_draw)
         seed = check_seed(seed, "cpt_draws")
-        return self._draws.get((n, seed), lambda: read_only(self.priors.draw(n, seed).cpts(self.spec)))
+        return self._draws.get((n, seed), lambda: self.parameter_draws(n, seed).cpt_draws(self.spec))
+
+    def holds_cpt_draws(self, n_draws: int, seed: int) -> bool:
+        """Whether :meth:`cpt_draws` for ``(n_draws, seed)`` would be answered from the cache."""
+        return (n_draws, seed) in self._draws
+
+    def leaves(self, n_draws: int, seed: int) -> DrawnLeaves:
+        """The CPT slices of any one query, built when the engine asks for them, chunk by chunk,
+        from the cached parameter draws (:mod:`bayesnet.build.leaves`): a single question never
+        builds the whole CPT draws."""
+        return DrawnLeaves(self.spec, self.parameter_draws(n_draws, seed))
 
     def cpt_frame(self, node: str) -> pd.DataFrame:
         """The posterior-mean CPT of ``node``: one row per parent configuration, one column per state."""

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from bayesnet.build.cpt import NetworkSpec, build_cpts
+from bayesnet.build.draws import CPTDraws, halved_nodes
 from bayesnet.build.streams import BIAS, ROOT, stream
 from bayesnet.build.weights import LinkEvidence, link_evidence
 from bayesnet.inputs.codebook import Codebook
@@ -134,11 +135,21 @@ class ParameterDraws:
 
     def cpts(
         self, spec: NetworkSpec, *, nodes: Collection[str] | None = None,
-        out: MutableMapping[str, np.ndarray] | None = None,
+        out: MutableMapping[str, np.ndarray] | None = None, upper_only: Collection[str] = (),
     ) -> dict[str, np.ndarray]:
         """Every CPT (or those of ``nodes``) for every draw, optionally into the arrays of ``out``
-        (see :func:`bayesnet.build.cpt.build_cpts`)."""
-        return build_cpts(spec, weights=self.weights, bias=self.bias, base_rate=self.base_rate, nodes=nodes, out=out)
+        and with the two-state tables of ``upper_only`` by their upper row (see
+        :func:`bayesnet.build.cpt.build_cpts`)."""
+        return build_cpts(spec, weights=self.weights, bias=self.bias, base_rate=self.base_rate, nodes=nodes, out=out,
+                          upper_only=upper_only)
+
+    def cpt_draws(self, spec: NetworkSpec) -> CPTDraws:
+        """Every CPT for every draw, the large two-state ones held by their upper row
+        (:class:`bayesnet.build.draws.CPTDraws`)."""
+        halved = halved_nodes(spec)
+        built = build_cpts(spec, weights=self.weights, bias=self.bias, base_rate=self.base_rate, upper_only=halved)
+        upper = {node: built.pop(node) for node in halved}
+        return CPTDraws(built, upper, spec.order)
 
 
 def _logit(p: float) -> float:

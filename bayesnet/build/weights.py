@@ -32,24 +32,26 @@ more study (:mod:`bayesnet.analysis.evidence_value`) reweights the draws by. Und
 ``F * pi``), in the other direction (``F * (1 - pi)``) or not at all (``1 - F``), which is the
 Bernoulli likelihood the Beta distributions above are conjugate to.
 
-Pure numpy (and scipy's incomplete beta function); randomness only through the caller's
-generator.
+Pure numpy; randomness only through the caller's generator. The one special function the
+means need, the regularised incomplete beta function at one half, is :func:`below_half` (a
+continued fraction, within 1e-14 of ``scipy.special.betainc``, tested): importing
+``scipy.special`` took 0.12-0.25 s, a tenth of a command-line query, for 92 numbers.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
 from bayesnet.build.graph import row_link_name
 from bayesnet.build.streams import LINK, stream
 from bayesnet.inputs.settings import WEIGHT_MODELS, Settings
 
-__all__ = ["WEIGHT_MODELS", "LinkDraws", "LinkEvidence", "link_evidence"]
+__all__ = ["WEIGHT_MODELS", "LinkDraws", "LinkEvidence", "below_half", "link_evidence"]
 
 
 @dataclass(frozen=True)
@@ -115,7 +117,7 @@ class LinkEvidence:
     def direction_probability(self) -> np.ndarray:
         """``(L,)``: the probability that each link acts in its stated direction."""
         a, b = self._direction_params
-        return 1.0 - special.betainc(a, b, 0.5)
+        return 1.0 - below_half(a, b)
 
     def mean_strength(self) -> np.ndarray:
         """``(L,)``: the expected size of the weight, as a share of ``weight_scale``."""
@@ -168,10 +170,49 @@ class LinkEvidence:
 
 def _mean_abs_two_r_minus_one(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``E|2r - 1|`` for ``r ~ Beta(a, b)``: ``2 E|r - 1/2|``, from the incomplete beta function."""
-    below = special.betainc(a, b, 0.5)  # P(r < 1/2)
+    below = below_half(a, b)  # P(r < 1/2)
     mean = a / (a + b)
-    partial = mean * special.betainc(a + 1.0, b, 0.5)  # E[r ; r < 1/2]
+    partial = mean * below_half(a + 1.0, b)  # E[r ; r < 1/2]
     return 2.0 * ((mean - partial) - 0.5 * (1.0 - below) + (0.5 * below - partial))
+
+
+def below_half(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``P(r < 1/2)`` for ``r ~ Beta(a, b)``: the regularised incomplete beta function
+    ``I_{1/2}(a, b)``, elementwise (``a, b > 0``).
+
+    The continued fraction of Numerical Recipes (3rd ed., section 6.4, evaluated by the
+    modified Lentz method) converges fast where ``b < a`` (at ``x = 1/2`` that is its condition
+    ``x < (a + 1) / (a + b + 2)``); elsewhere ``I_{1/2}(a, b) = 1 - I_{1/2}(b, a)``.
+    """
+    a, b = np.broadcast_arrays(np.asarray(a, dtype=float), np.asarray(b, dtype=float))
+    swap = b >= a
+    p, q = np.where(swap, b, a), np.where(swap, a, b)  # now q < p or q == p
+    lgamma = np.vectorize(math.lgamma, otypes=[float])
+    log_front = lgamma(p + q) - lgamma(p) - lgamma(q) - (p + q) * math.log(2.0)
+    value = np.exp(log_front) * _beta_fraction(p, q) / p
+    return np.where(swap, 1.0 - value, value)
+
+
+def _beta_fraction(a: np.ndarray, b: np.ndarray, *, x: float = 0.5, max_terms: int = 1000) -> np.ndarray:
+    """The continued fraction of ``I_x(a, b)`` (Numerical Recipes' ``betacf``), elementwise."""
+    tiny, eps = 1e-300, 4e-16
+    qab, qap, qam = a + b, a + 1.0, a - 1.0
+    c = np.ones_like(a)
+    d = 1.0 - qab * x / qap
+    d = 1.0 / np.where(np.abs(d) < tiny, tiny, d)
+    h = d.copy()
+    for m in range(1, max_terms + 1):
+        m2 = 2 * m
+        for aa in (m * (b - m) * x / ((qam + m2) * (a + m2)), -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))):
+            d = 1.0 + aa * d
+            d = 1.0 / np.where(np.abs(d) < tiny, tiny, d)
+            c = 1.0 + aa / c
+            c = np.where(np.abs(c) < tiny, tiny, c)
+            step = d * c
+            h = h * step
+        if np.all(np.abs(step - 1.0) < eps):
+            return h
+    raise ArithmeticError(f"the incomplete beta fraction did not converge in {max_terms} terms")
 
 
 def link_evidence(links: pd.DataFrame, settings: Settings) -> LinkEvidence:

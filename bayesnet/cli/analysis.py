@@ -19,10 +19,8 @@ from bayesnet.cli.common import (
     emit,
     frame_text,
     int_arg,
-    load_model,
     names_of,
-    posterior_of,
-    question_of,
+    read_question,
     say_model,
     steps_of,
 )
@@ -119,10 +117,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     from bayesnet.analysis import sensitivity
 
     with steps_of(args, "sensitivity", ["reading the model", "drawing the parameters", "analysing"]) as step:
-        step("reading the model")
-        model = load_model(args)
-        q = question_of(model, args, args.target)
-        post = posterior_of(model, args)
+        model, q, post = read_question(args, step, args.target)
         step("drawing the parameters")
         post.cpts  # noqa: B018 - drawn once here (cached by the model), so the bar can say so
         step("analysing")
@@ -209,10 +204,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     check_output_folder(args.out, what="report")  # before the model is read and the analyses run
     with steps_of(args, "report", ["reading the model", "drawing the parameters"]) as step:
-        step("reading the model")
-        model = load_model(args)
-        q = question_of(model, args, args.target)
-        post = posterior_of(model, args)
+        model, q, post = read_question(args, step, args.target)
         step("drawing the parameters")
         post.cpts  # noqa: B018 - drawn once here (cached by the model); the report's own bar takes over
     files = write_report(q, post, args.out, k=args.levers, quiet=args.quiet, studies=not args.no_studies,

@@ -50,6 +50,7 @@ __all__ = [
     "posterior_of",
     "print_json",
     "question_of",
+    "read_question",
     "say_model",
     "scenario_values_text",
     "situation_args",
@@ -107,7 +108,7 @@ def add_sources(p: argparse.ArgumentParser) -> None:
         help="build the model from the sources this filter keeps: comma-separated KEY=VALUE terms that must all "
         "hold, values joined by ';' (any of them): kind=, exclude_kind= (included_study, supporting_source, "
         "review_synthesis), type=, exclude_type= (collaboration types; none: no type), year=FROM-TO, ids=, "
-        "exclude_ids=; e.g. --sources \"kind=included_study,type=merger\"",
+        "exclude_ids=; e.g. --sources \"kind=included_study,type=merger\" (default: every source)",
     )
 
 
@@ -383,9 +384,19 @@ def posterior_of(model: Any, args: argparse.Namespace) -> Any:
 def steps_of(args: argparse.Namespace, desc: str, names: Sequence[str]) -> Any:
     """A progress bar over a command's named steps (see :class:`bayesnet.progress.Steps`):
     on stderr when it is a terminal and the run takes over a second, never with ``--quiet``."""
-    from bayesnet.progress import Steps
+    from bayesnet.progress import Steps, command_delay
 
-    return Steps(names, desc=desc, enabled=not getattr(args, "quiet", False))
+    return Steps(names, desc=desc, enabled=not getattr(args, "quiet", False), delay=command_delay())
+
+
+def read_question(
+    args: argparse.Namespace, step: Callable[[str], None], target: str | Sequence[str]
+) -> Any:
+    """``(model, question, posterior)`` the arguments name, as the step ``reading the model``
+    of a command's bar."""
+    step("reading the model")
+    model = load_model(args)
+    return model, question_of(model, args, target), posterior_of(model, args)
 
 
 def situation_args(args: argparse.Namespace) -> dict[str, Any]:

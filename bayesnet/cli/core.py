@@ -207,7 +207,8 @@ def register(sub: Any) -> None:
         "  .bifxml    XMLBIF       pyAgrum, pgmpy, Weka (.xmlbif and .xml too; pyAgrum opens only .bifxml)\n"
         "  .xdsl      GeNIe XDSL   GeNIe, SMILE, pgmpy     needs pyAgrum: pip install 'bayesnet[exports]'\n"
         "  .net       Hugin NET    Hugin, GeNIe, pyAgrum   needs pyAgrum: pip install 'bayesnet[exports]'\n\n"
-        "Example:\n  bayesnet export --out model.bifxml",
+        "Examples:\n  bayesnet export --out model.bifxml\n  bayesnet export --model my_model/ --out model.xdsl\n\n"
+        + MODEL_EPILOG,
     )
     add_model(p)
     p.add_argument("--out", required=True, metavar="FILE", help="output file; its suffix picks the format (below)")

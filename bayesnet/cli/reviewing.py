@@ -17,9 +17,7 @@ from bayesnet.cli.common import (
     emit,
     frame_text,
     int_arg,
-    load_model,
-    posterior_of,
-    question_of,
+    read_question,
     steps_of,
 )
 from bayesnet.defaults import DEFAULT_ROBUSTNESS_SETTINGS
@@ -53,11 +51,21 @@ strength_a0 (0.5 to 2), strength_b0 (1.5 to 6), bias_sd (0.25 to 1) and the weig
 """
 
 
+def _add_question(p: argparse.ArgumentParser) -> None:
+    """The model, the question (target, state, situation) and the claim a reviewer examines."""
+    add_model(p)
+    add_sources(p)
+    p.add_argument("target", metavar="TARGET", help="node id whose answer is examined")
+    p.add_argument("--state", help="state of TARGET (default: its upper state)")
+    add_situation(p)
+    _add_claim(p)
+
+
 def _add_claim(p: argparse.ArgumentParser) -> None:
     p.add_argument("--versus", metavar="SCENARIO",
-                   help="claim: the situation gives a higher P(TARGET = STATE) than this scenario")
+                   help="claim: the situation gives a higher P(TARGET = STATE) than this scenario (default: no claim)")
     p.add_argument("--lever", action="append", default=[], metavar="NODE=STATE",
-                   help="claim: setting these levers (repeatable) raises P(TARGET = STATE)")
+                   help="claim: setting these levers (repeatable) raises P(TARGET = STATE) (default: no claim)")
 
 
 def register(sub: Any) -> None:
@@ -70,12 +78,7 @@ def register(sub: Any) -> None:
         "  bayesnet influence collaborative_behaviour --scenario buddying --versus integrated_care_system\n\n"
         + MODEL_EPILOG,
     )
-    add_model(p)
-    add_sources(p)
-    p.add_argument("target", metavar="TARGET", help="node id whose answer is examined")
-    p.add_argument("--state", help="state of TARGET (default: its upper state)")
-    add_situation(p)
-    _add_claim(p)
+    _add_question(p)
     p.add_argument("--rank-by", choices=("headline", "claim"), default="headline",
                    help="rank sources by their change in the headline or in P(claim) (default: headline)")
     p.add_argument("--top", type=int_arg("top"), default=None, metavar="N",
@@ -89,16 +92,11 @@ def register(sub: Any) -> None:
     p = sub.add_parser(
         "robustness", help="how an answer depends on the model's own settings (kind weights, priors, weight model)",
         description=ROBUSTNESS_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="Example:\n"
+        epilog="Examples:\n"
         "  bayesnet robustness collaborative_behaviour --scenario buddying --versus integrated_care_system\n\n"
         + MODEL_EPILOG,
     )
-    add_model(p)
-    add_sources(p)
-    p.add_argument("target", metavar="TARGET", help="node id whose answer is examined")
-    p.add_argument("--state", help="state of TARGET (default: its upper state)")
-    add_situation(p)
-    _add_claim(p)
+    _add_question(p)
     p.add_argument("--settings", type=int_arg("settings"), default=DEFAULT_ROBUSTNESS_SETTINGS, metavar="N",
                    help="settings of the random design besides the model's own "
                    f"(default: {DEFAULT_ROBUSTNESS_SETTINGS})")
@@ -139,10 +137,7 @@ def cmd_influence(args: argparse.Namespace) -> int:
     from bayesnet.analysis import influence
 
     with steps_of(args, "influence", ["reading the model", "leaving each source out"]) as step:
-        step("reading the model")
-        model = load_model(args)
-        q = question_of(model, args, args.target)
-        post = posterior_of(model, args)
+        model, q, post = read_question(args, step, args.target)
         step("leaving each source out")
         result = influence(q, post, claim=_claim(args, q), rank_by=args.rank_by)
 
@@ -177,10 +172,7 @@ def cmd_robustness(args: argparse.Namespace) -> int:
     from bayesnet.analysis import robustness
 
     with steps_of(args, "robustness", ["reading the model", "answering under every setting"]) as step:
-        step("reading the model")
-        model = load_model(args)
-        q = question_of(model, args, args.target)
-        post = posterior_of(model, args)
+        model, q, post = read_question(args, step, args.target)
         step("answering under every setting")
         result = robustness(q, post, claim=_claim(args, q), vary=args.vary or None,
                             design="grid" if args.grid else "random", n=args.settings, seed=args.sample_seed,

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from bayesnet.cli.common import add_model, int_arg, model_folder
+from bayesnet.cli.common import MODEL_EPILOG, add_model, int_arg, model_folder
 from bayesnet.defaults import DEFAULT_HOST, DEFAULT_PORT
 
 __all__ = ["register"]
@@ -27,7 +27,8 @@ def register(sub: Any) -> None:
     """Add ``serve`` to the subparsers ``sub``."""
     p = sub.add_parser("serve", help="the what-if explorer in the browser (local web app)",
                        description=SERVE_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter,
-                       epilog="Example:\n  bayesnet serve --port 8765   then open http://127.0.0.1:8765/")
+                       epilog="Examples:\n  bayesnet serve                 then open http://127.0.0.1:8765/\n"
+                              "  bayesnet serve --model my_model/ --port 8800\n\n" + MODEL_EPILOG)
     add_model(p)
     p.add_argument("--port", type=int_arg("port"), default=DEFAULT_PORT,
                    help=f"port to listen on, 0 for any free one (default: {DEFAULT_PORT})")

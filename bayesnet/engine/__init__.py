@@ -11,13 +11,16 @@ or files. Everything above it reaches it through :func:`bayesnet.inference.evalu
   interventions that differ per draw column, and
 * :mod:`~bayesnet.engine.backward` -- the derivatives of a query with respect to every CPT.
 
-May import: numpy, opt_einsum, :mod:`bayesnet.errors`, :mod:`bayesnet.progress`.
+May import: numpy, opt_einsum, :mod:`bayesnet.errors`, :mod:`bayesnet.progress`,
+:mod:`bayesnet.parallel` (chunks of draws on all cores), :mod:`bayesnet.scratch` (reused
+buffers).
 """
 
 from bayesnet.engine.backward import Consumer, GradientPlan, Gradients, compile_gradients, run_pass
 from bayesnet.engine.forward import (
     COLUMN_SUM_TOLERANCE,
     CompiledQuery,
+    LeafSource,
     ZeroProbabilityError,
     check_cpts,
     compile_query,
@@ -34,6 +37,7 @@ __all__ = [
     "ContractionPlan",
     "GradientPlan",
     "Gradients",
+    "LeafSource",
     "Structure",
     "ZeroProbabilityError",
     "check_cpts",

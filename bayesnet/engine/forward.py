@@ -34,12 +34,22 @@ S = 4,000 draws, pgmpy's bundled networks, one root given 5 leaves or all leaves
   and a command-line query compiles once and evaluates twice. Pass
   ``optimize='random-greedy-128'`` for a query shape evaluated many times
   (insurance given 5 leaves: 7,371 greedy flops per draw, 12.6 -> 7.3 ms).
-* Chunks of draws: the largest intermediate of a chunk is kept near
-  ``DEFAULT_CACHE_BUDGET`` (4 MB) and the working memory, estimated as
-  ``_MEMORY_SAFETY`` (4) times that intermediate, under
-  ``DEFAULT_MEMORY_BUDGET`` (256 MB).  Insurance given all leaves (2,400
-  elements per draw): one chunk of 4,000 draws took 153 ms and 163 MB traced
-  peak; the default 218-draw chunks took 78 ms and 9 MB.
+* Chunks of draws: about ``_CHUNK`` (1,000) draws each, at least one per core
+  (:data:`bayesnet.parallel.WORKERS`; each at least ``_MIN_CHUNK`` draws), run
+  on the shared pool of :mod:`bayesnet.parallel` (einsum releases the GIL), and
+  more if the working memory, estimated as ``_MEMORY_SAFETY`` (4) times the
+  largest intermediate, would pass ``DEFAULT_MEMORY_BUDGET`` (256 MB). Chunks
+  sized for the cache helped opt_einsum's executor (insurance given all
+  leaves: one chunk of 4,000 draws 153 ms, 218-draw chunks 78 ms); with the
+  plan's own executor (draw axis last, reused buffers) a chunk's fixed costs
+  dominate below a few hundred draws, and a query that builds its CPT slices
+  per chunk wants them small enough to be reused from the scratch pool. Wall
+  time of 4,000 draws of the default model's buddying question, best of 12 on
+  the shared 2-core machine, by draws per chunk (500 / 1,000 / 2,000 / 4,000):
+  cached draws 34.7 / 36.7 / 38.3 / 34.7 ms, slices built per chunk 104 / 72 /
+  75 / 202 ms; on one core, CPU time 45 / 37 / 43 / 35 ms (cached).
+* Two-state tables by their upper row, absorption, the executor: see
+  :mod:`bayesnet.engine.plan`.
 * Typical speed: alarm 3-4 ms for 4,000 draws (6-7 ms with the CPT checks),
   about 2,700-3,000 times a pgmpy ``VariableElimination`` loop that rebuilds
   the model per draw and 850-950 times a pyAgrum ``LazyPropagation`` loop.
@@ -52,8 +62,9 @@ S = 4,000 draws, pgmpy's bundled networks, one root given 5 leaves or all leaves
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -61,12 +72,13 @@ from bayesnet import errors
 from bayesnet.engine.plan import DEFAULT_OPTIMIZE, ContractionPlan, plan_contraction
 from bayesnet.engine.structure import Structure, unknown_name
 from bayesnet.errors import EngineError
+from bayesnet.parallel import WORKERS, parallel_map
 
 __all__ = [
     "COLUMN_SUM_TOLERANCE",
-    "DEFAULT_CACHE_BUDGET",
     "DEFAULT_MEMORY_BUDGET",
     "CompiledQuery",
+    "LeafSource",
     "ZeroProbabilityError",
     "check_cpts",
     "compile_query",
@@ -77,9 +89,6 @@ logger = logging.getLogger(__name__)
 
 #: Working memory allowed per chunk of draws, in bytes.
 DEFAULT_MEMORY_BUDGET = 256 * 2**20
-#: Size aimed for the largest intermediate of a chunk, in bytes: smaller chunks
-#: stay in cache (measured optimum 2-5 MB on a 2 MB-per-core L2 machine).
-DEFAULT_CACHE_BUDGET = 4 * 2**20
 #: How far a CPT column sum may be from 1.
 COLUMN_SUM_TOLERANCE = 1e-9
 #: Working memory assumed per chunk, in multiples of the largest intermediate
@@ -87,6 +96,33 @@ COLUMN_SUM_TOLERANCE = 1e-9
 _MEMORY_SAFETY = 4
 #: Fewest draws per chunk chosen automatically (per-chunk overhead is ~0.1 ms).
 _MIN_CHUNK = 64
+#: Draws per chunk aimed at (see the module docstring).
+_CHUNK = 1000
+
+
+@runtime_checkable
+class LeafSource(Protocol):
+    """What a query reads, made by the caller for the draws asked, instead of sliced by the
+    engine from whole CPTs: a source can build only the slices one query reads, chunk by
+    chunk (:class:`bayesnet.build.leaves.DrawnLeaves`), or hold CPTs in another form
+    (:class:`bayesnet.build.draws.CPTDraws`: two-state tables by their upper row).
+
+    Sources are trusted: their leaves are not checked.
+    """
+
+    @property
+    def n_draws(self) -> int:
+        """Number of draws ``S``."""
+
+    def leaves(
+        self, plan: ContractionPlan, fixed: Mapping[str, int], draws: slice, *, upper: bool = True
+    ) -> list[np.ndarray]:
+        """What ``plan.operands(cpts, fixed, draws, upper=upper)`` returns for the CPTs the
+        source stands for: each factor's CPT at the fixed states (with ``upper``, only the
+        upper row of the factors in ``plan.upper``), the draws in ``draws`` last."""
+
+    def table(self, node: str, draws: slice) -> np.ndarray:
+        """``node``'s whole CPT ``(card, *parent_cards, s)`` over ``draws``."""
 
 
 class ZeroProbabilityError(errors.ZeroProbabilityError):
@@ -256,8 +292,7 @@ class CompiledQuery:
         self.per_draw_flops = plan.per_draw_flops
         self._target_cards = tuple(plan.structure.card(t) for t in plan.targets)
         intermediate_bytes = 8 * self.per_draw_intermediate
-        memory_chunk = max(1, DEFAULT_MEMORY_BUDGET // (_MEMORY_SAFETY * intermediate_bytes))
-        self.default_chunk_size = min(memory_chunk, max(_MIN_CHUNK, DEFAULT_CACHE_BUDGET // intermediate_bytes))
+        self.default_chunk_size = max(1, DEFAULT_MEMORY_BUDGET // (_MEMORY_SAFETY * intermediate_bytes))
 
     def __repr__(self) -> str:
         ev = f" | {', '.join(self.evidence)}" if self.evidence else ""
@@ -303,7 +338,7 @@ class CompiledQuery:
 
     def _unnormalised(
         self,
-        cpts: Mapping[str, np.ndarray],
+        cpts: Mapping[str, np.ndarray] | LeafSource,
         evidence: Mapping[str, int],
         do: Mapping[str, int],
         chunk_size: int | None,
@@ -312,27 +347,53 @@ class CompiledQuery:
         """``P(targets, evidence | do)`` per draw, shape ``(S, *target_cards)``."""
         ev = self._check_values(evidence, self.evidence, "evidence")
         dd = self._check_values(do, self.do, "do")
-        if chunk_size is None:
-            chunk_size = self.default_chunk_size
-        elif isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer)) or chunk_size < 1:
+        if chunk_size is not None and (
+            isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer)) or chunk_size < 1
+        ):
             raise EngineError(f"The 'chunk_size' parameter must be a positive int or None. Got {chunk_size!r} instead.")
-        arrays, n_draws = self._check_cpts(cpts, validate=validate)
-        if not arrays:  # nothing observed, nothing asked: every draw answers 1
-            n_draws = _draw_count(self.structure, cpts)
-            return np.ones(n_draws), ev, dd
         fixed = {**ev, **dd}
-        if n_draws <= chunk_size:
-            raw = self.plan.expression(*self.plan.operands(arrays, fixed, slice(None)))
+        if isinstance(cpts, LeafSource):
+            n_draws = cpts.n_draws
+            if not self.factors:
+                return np.ones(n_draws), ev, dd
+            source = cpts
+
+            def leaves(draws: slice) -> list[np.ndarray]:
+                return source.leaves(self.plan, fixed, draws)
+        else:
+            arrays, n_draws = self._check_cpts(cpts, validate=validate)
+            if not arrays:  # nothing observed, nothing asked: every draw answers 1
+                return np.ones(_draw_count(self.structure, cpts)), ev, dd
+
+            def leaves(draws: slice) -> list[np.ndarray]:
+                return self.plan.operands(arrays, fixed, draws, upper=True)
+
+        chunks = self.chunks(n_draws, chunk_size)
+        if len(chunks) == 1:
+            raw = self.plan.contract(leaves(chunks[0]), upper=True)
             return np.ascontiguousarray(np.moveaxis(raw, -1, 0)), ev, dd
         out = np.empty((n_draws, *self._target_cards))
-        for start in range(0, n_draws, chunk_size):
-            draws = slice(start, min(start + chunk_size, n_draws))
-            out[draws] = np.moveaxis(self.plan.expression(*self.plan.operands(arrays, fixed, draws)), -1, 0)
+
+        def run(draws: slice) -> None:
+            out[draws] = np.moveaxis(self.plan.contract(leaves(draws), upper=True), -1, 0)
+
+        parallel_map(run, chunks)
         return out, ev, dd
+
+    def chunks(self, n_draws: int, chunk_size: int | None = None) -> list[slice]:
+        """The chunks of draws one call contracts: ``chunk_size`` draws each, or by default
+        about ``_CHUNK`` draws each and at least one per core (:data:`bayesnet.parallel.WORKERS`)
+        when each keeps ``_MIN_CHUNK`` draws, more if a chunk would pass
+        :attr:`default_chunk_size` draws."""
+        if chunk_size is None:
+            parts = max(math.ceil(n_draws / self.default_chunk_size), round(n_draws / _CHUNK),
+                        min(WORKERS, n_draws // _MIN_CHUNK), 1)
+            chunk_size = math.ceil(n_draws / parts)
+        return [slice(a, min(a + chunk_size, n_draws)) for a in range(0, n_draws, chunk_size)]
 
     def __call__(
         self,
-        cpts: Mapping[str, np.ndarray],
+        cpts: Mapping[str, np.ndarray] | LeafSource,
         *,
         evidence: Mapping[str, int] | None = None,
         do: Mapping[str, int] | None = None,
@@ -343,9 +404,10 @@ class CompiledQuery:
 
         Parameters
         ----------
-        cpts : Mapping of str to numpy.ndarray
+        cpts : Mapping of str to numpy.ndarray, or LeafSource
             CPT draws, ``cpts[v].shape == (card_v, *parent_cards, S)``.  Only
-            the CPTs the query needs are read and checked.
+            the CPTs the query needs are read and checked.  Or a
+            :class:`LeafSource` that makes what the query reads itself (not checked).
         evidence : Mapping of str to int, optional
             State index of every compiled evidence variable.
         do : Mapping of str to int, optional
@@ -384,7 +446,7 @@ class CompiledQuery:
 
     def evidence_probability(
         self,
-        cpts: Mapping[str, np.ndarray],
+        cpts: Mapping[str, np.ndarray] | LeafSource,
         *,
         evidence: Mapping[str, int] | None = None,
         do: Mapping[str, int] | None = None,
@@ -406,7 +468,7 @@ class CompiledQuery:
 
     def joint(
         self,
-        cpts: Mapping[str, np.ndarray],
+        cpts: Mapping[str, np.ndarray] | LeafSource,
         *,
         evidence: Mapping[str, int] | None = None,
         do: Mapping[str, int] | None = None,

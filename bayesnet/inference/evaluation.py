@@ -24,7 +24,7 @@ from bayesnet.errors import QueryError, ZeroProbabilityError
 if TYPE_CHECKING:
     from bayesnet.build.cpt import NetworkSpec
     from bayesnet.build.model import CPTs
-    from bayesnet.engine import Consumer, Structure
+    from bayesnet.engine import Consumer, LeafSource, Structure
     from bayesnet.inference.questions import Question
 
 __all__ = ["Network", "answer", "derivative_pass", "evaluate", "gradients"]
@@ -44,7 +44,7 @@ class Network(Protocol):
 
 def evaluate(
     network: Network,
-    cpts: CPTs,
+    cpts: CPTs | LeafSource,
     targets: Sequence[str],
     *,
     evidence: Mapping[str, int] | None = None,
@@ -58,9 +58,10 @@ def evaluate(
     ----------
     network : Network
         A model or an unrolled network.
-    cpts : mapping
+    cpts : mapping or LeafSource
         Node -> ``(card, *parent_cards, S)``: posterior draws, or ``S = 1`` (the
-        posterior-mean network), valid by construction (not re-checked).
+        posterior-mean network), valid by construction (not re-checked); or a source of the
+        slices a query reads (``Posterior.tables``; not with ``per_column``).
     targets : sequence of str
         Their joint distribution is returned; may be empty with ``normalise=False``.
     evidence, do : mapping
@@ -96,8 +97,8 @@ def evaluate(
 
 
 def _operands(
-    factors: Sequence[str], cpts: CPTs, per_column: Mapping[str, np.ndarray] | None
-) -> Mapping[str, np.ndarray]:
+    factors: Sequence[str], cpts: CPTs | LeafSource, per_column: Mapping[str, np.ndarray] | None
+) -> CPTs | LeafSource:
     """The CPTs a plan reads, with per-column interventions applied and one-column CPTs
     broadcast to the number of columns."""
     if not per_column:
@@ -106,6 +107,10 @@ def _operands(
     if len(width) != 1:
         raise QueryError(f"per-column interventions must all have the same length; got {sorted(width)}")
     (n,) = width
+    if isinstance(cpts, engine.LeafSource):  # CPT draws held by upper rows, or one query's slices
+        if n != cpts.n_draws:
+            raise QueryError(f"per-column interventions in {n} columns cannot apply to {cpts.n_draws} draws")
+        return _Intervened(cpts, {v: np.asarray(states) for v, states in per_column.items()})
     out: dict[str, np.ndarray] = {}
     for v in factors:
         arr = cpts[v]
@@ -118,9 +123,41 @@ def _operands(
     return out
 
 
+class _Intervened:
+    """A :class:`~bayesnet.engine.LeafSource` with interventions that differ per draw column:
+    the intervened nodes' leaves are their one-hot tables (:func:`bayesnet.engine.intervene_columns`),
+    built for each chunk of draws; every other leaf is the source's own (never a whole table)."""
+
+    def __init__(self, source: LeafSource, per_column: Mapping[str, np.ndarray]) -> None:
+        self.source = source
+        self.per_column = per_column
+        self.n_draws = source.n_draws
+
+    def leaves(
+        self, plan: engine.ContractionPlan, fixed: Mapping[str, int], draws: slice, *, upper: bool = True
+    ) -> list[np.ndarray]:
+        out = self.source.leaves(plan, fixed, draws, upper=upper)
+        for i, (v, axes) in enumerate(zip(plan.factors, plan.fixed_axes, strict=True)):
+            if v in self.per_column:
+                table = self.table(v, draws)
+                index: list[int | slice] = [slice(None)] * (table.ndim - 1)
+                for pos, name in axes:
+                    index[pos] = fixed[name]
+                if upper and plan.upper[i]:
+                    index[0] = 1
+                out[i] = table[(*index, slice(None))]
+        return out
+
+    def table(self, node: str, draws: slice) -> np.ndarray:
+        table = self.source.table(node, draws)
+        if node not in self.per_column:
+            return table
+        return engine.intervene_columns(table, self.per_column[node][draws])
+
+
 def _explain_zero(
     network: Network,
-    cpts: Mapping[str, np.ndarray],
+    cpts: CPTs | LeafSource,
     evidence: Mapping[str, int],
     do: Mapping[str, int],
     err: engine.ZeroProbabilityError,
@@ -154,7 +191,8 @@ def _explain_zero(
     return ZeroProbabilityError(message, findings=named)
 
 
-def answer(q: Question, cpts: CPTs, *, per_column: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
+def answer(q: Question, cpts: CPTs | LeafSource, *, per_column: Mapping[str, np.ndarray] | None = None
+           ) -> np.ndarray:
     """``P(target = state | situation)`` of a question, per column: shape ``(columns,)``."""
     return evaluate(q.model, cpts, [q.target], evidence=q.evidence, do=q.do, per_column=per_column)[:, q.index]
 

@@ -32,7 +32,7 @@ def answer_query(q: Question, post: Posterior | None) -> QueryResult:
     point = evaluate(model, model.cpts, [q.target], evidence=q.evidence, do=q.do)[0]
     if post is None:
         return QueryResult(q, point)
-    per_draw = evaluate(model, post.cpts, [q.target], evidence=q.evidence, do=q.do)
+    per_draw = evaluate(model, post.tables, [q.target], evidence=q.evidence, do=q.do)
     return QueryResult(q, point, per_draw, post.hdi_prob, post.seed)
 
 
@@ -44,7 +44,7 @@ def answer_joint(q: Question, post: Posterior | None) -> JointResult:
     point = evaluate(model, model.cpts, q.targets, evidence=q.evidence, do=q.do)[0]
     if post is None:
         return JointResult(q, point)
-    per_draw = evaluate(model, post.cpts, q.targets, evidence=q.evidence, do=q.do)
+    per_draw = evaluate(model, post.tables, q.targets, evidence=q.evidence, do=q.do)
     return JointResult(q, point, per_draw, post.hdi_prob)
 
 

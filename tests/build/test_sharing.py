@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 import numpy as np
 import pytest
 
 import bayesnet
+from bayesnet.build.draws import CPTDraws
 from bayesnet.build.model import Model
-from bayesnet.build.sharing import cpt_signatures, shared_cpt_draws
+from bayesnet.build.sharing import cpt_signatures, shared_cpt_draws, shared_leaves
+from bayesnet.inference.evaluation import answer
 from bayesnet.inputs.evidence import Evidence
 from tests.helpers import make_model_dir
 
@@ -80,3 +84,22 @@ def test_buffers_are_reused_from_one_model_to_the_next_and_the_tables_stay_right
     second, _ = shared_cpt_draws(_without(mini, "S76"), mini, base, n_draws=DRAWS, seed=SEED, buffers=buffers)
     assert buffers["trust"] is held  # the same memory, written again
     np.testing.assert_array_equal(second["trust"], _without(mini, "S76").cpt_draws(DRAWS, SEED)["trust"])
+
+
+@pytest.mark.parametrize("sid", ["S44", "S18", "S76"])
+@pytest.mark.parametrize("scenario", ["integrated_care_system", None])
+def test_shared_leaves_answer_as_the_rebuilt_model_and_build_no_whole_table(sid, scenario):
+    """On the default model (trust's table held by its upper row): a model without one source,
+    asked through the base's draws and the slices it rebuilds, answers as itself."""
+    model = bayesnet.load()
+    reduced = _without(model, sid)
+    base = model.cpt_draws(DRAWS, SEED)
+    leaves, rebuilt = shared_leaves(reduced, model, base, seed=SEED)
+    assert rebuilt and set(rebuilt) == {n for n, sig in cpt_signatures(reduced).items()
+                                        if sig != cpt_signatures(model).get(n)}
+    for target in ("collaborative_behaviour", "trust", "faith"):
+        q = bayesnet.question(reduced, target, scenario=scenario)
+        want = answer(q, reduced.cpt_draws(DRAWS, SEED))
+        with mock.patch.object(CPTDraws, "__getitem__", side_effect=AssertionError("a whole CPT was built")):
+            got = answer(q, leaves)
+        np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)

@@ -84,3 +84,18 @@ def test_the_first_release_model_is_kept_as_an_alternative():
     assert np.mean(weights > 0) == pytest.approx(0.75, abs=4 * np.sqrt(0.75 * 0.25 / DRAWS))
     assert np.mean(np.abs(weights)) == pytest.approx(evidence.mean_strength()[0] * 3, abs=0.02)
     assert set(_draws(evidence).outcomes) == {"support", "contradict"}
+
+
+def test_the_incomplete_beta_at_one_half_is_scipys():
+    """below_half (which spares every command the import of scipy.special) is
+    scipy.special.betainc(a, b, 1/2) to 2e-13 for a, b from 0.001 to 200 (the model's are below
+    10), and to 1e-12 up to 1,000."""
+    from scipy import special
+
+    from bayesnet.build.weights import below_half
+
+    rng = np.random.default_rng(0)
+    for top, tol in ((200.0, 2e-13), (1000.0, 1e-12)):
+        a = np.concatenate([10 ** rng.uniform(-3, np.log10(top), 4000), [0.01, 1.01, 2.51, 0.5, 1.0, top]])
+        b = np.concatenate([10 ** rng.uniform(-3, np.log10(top), 4000), [0.01, 0.01, 1.0, 0.5, 2.0, top - 1]])
+        np.testing.assert_allclose(below_half(a, b), special.betainc(a, b, 0.5), rtol=0, atol=tol)

@@ -21,9 +21,11 @@ QUERY = ["query", "collaborative_behaviour", "--scenario", "buddying", "--draws"
 
 
 def on_terminal(argv: list[str]) -> tuple[int, str, str]:
-    """(return code, stdout, what the terminal on stderr got)."""
+    """(return code, stdout, what the terminal on stderr got). The bar is asked to show at once
+    (BAYESNET_PROGRESS_DELAY=0): whether a run takes over a second is the machine's business,
+    not the test's."""
     master, slave = pty.openpty()
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env = {**os.environ, "PYTHONPATH": str(REPO), "BAYESNET_PROGRESS_DELAY": "0"}
     with subprocess.Popen([sys.executable, "-c", CLI, *argv], stdout=subprocess.PIPE, stderr=slave,
                           stdin=subprocess.DEVNULL, cwd=REPO, env=env) as proc:
         os.close(slave)

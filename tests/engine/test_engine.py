@@ -13,8 +13,10 @@ References, each independent of the engine's code path:
 
 from __future__ import annotations
 
+import contextlib
 import random
 import string
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -29,6 +31,7 @@ from bayesnet.engine import (
     compile_gradients,
     compile_query,
 )
+from bayesnet.engine import plan as plan_module
 from tests import public_networks as pn
 
 REFERENCE_NETWORKS = ("asia", "alarm", "child", "insurance")
@@ -333,6 +336,43 @@ def test_random_networks_match_brute_force_and_rows_are_distributions(case):
         assert np.all((rows >= 0) & (rows <= 1))
         want = unnormalised / p_e.reshape(-1, *(1,) * len(targets))
         np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)
+
+
+@contextlib.contextmanager
+def every_factor_absorbs_and_is_halved():
+    """Plans compiled inside read every free two-state factor by its upper row and let every
+    factor absorb the smaller ones it holds (the thresholds the default model meets, lowered
+    so that small random networks take every branch)."""
+    plan_module._cached.cache_clear()
+    try:
+        with mock.patch.object(plan_module, "_UPPER_MIN", 1), mock.patch.object(plan_module, "_ABSORB_MIN", 2):
+            yield
+    finally:
+        plan_module._cached.cache_clear()
+
+
+@settings(max_examples=150, deadline=None)
+@given(networks_with_query())
+def test_upper_rows_and_absorption_give_the_brute_force_answer(case):
+    """Reading two-state factors by their upper row (``P(lower) = 1 - P(upper)`` inside each
+    step) and absorbing small factors into large ones change no answer beyond rounding: the
+    lower row is one minus the upper to rounding here, as in every CPT the package builds."""
+    structure, cpts, targets, evidence, do = case
+    with every_factor_absorbs_and_is_halved():
+        plan = compile_query(structure, targets, evidence=list(evidence), do=list(do))
+        unnormalised, p_e = brute_force(structure, cpts, targets, evidence, do)
+        np.testing.assert_allclose(plan.evidence_probability(cpts, evidence=evidence, do=do), p_e, rtol=1e-9,
+                                   atol=1e-300)
+        if np.all(p_e > 1e-250):
+            want = unnormalised / p_e.reshape(-1, *(1,) * len(targets))
+            np.testing.assert_allclose(plan(cpts, evidence=evidence, do=do), want, rtol=0, atol=1e-12)
+        assert plan.plan.upper == tuple(
+            structure.card(v) == 2 and v not in evidence and up
+            for v, up in zip(plan.factors, plan.plan.upper, strict=True)
+        )
+    halved = [v for v, up in zip(plan.factors, plan.plan.upper, strict=True) if up]
+    free_binary = [v for v in plan.factors if structure.card(v) == 2 and v not in evidence]
+    assert set(halved) <= set(free_binary)
 
 
 @settings(max_examples=60, deadline=None)

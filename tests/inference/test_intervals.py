@@ -113,3 +113,25 @@ def test_interval_narrows_when_every_link_gains_supporting_sources(tmp_path_fact
     after = load(make_model_dir(tmp_path_factory.mktemp("after") / "m", sources=more))
     situation = {"history_of_collaboration": "collaborative", "quick_wins": "present", "mandated": "voluntary"}
     assert _width(after, given=situation) < _width(before, given=situation)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(2, 400),
+    k=st.integers(1, 3),
+    prob=st.floats(0.01, 0.99),
+    ties=st.booleans(),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_hdi_is_arvizs_to_the_bit(n, k, prob, ties, seed):
+    """The numpy HDI (every column at once) returns exactly what arviz.hdi returns for each
+    column, ties in the draws and the width included."""
+    from bayesnet.inference.intervals import arviz, hdi
+
+    rng = np.random.default_rng(seed)
+    samples = rng.beta(2.0, 5.0, size=(n, k))
+    if ties:
+        samples = np.round(samples, 1)
+    expected = np.stack([np.asarray(arviz().hdi(samples[:, j], hdi_prob=prob)) for j in range(k)])
+    np.testing.assert_array_equal(hdi(samples, prob), expected)
+    np.testing.assert_array_equal(hdi(samples[:, 0], prob), expected[:1])

@@ -57,3 +57,15 @@ def test_web_holds_the_neighbourhood_and_colours_from_the_mean_network(model):
     point = bayesnet.query(model, free, scenario="buddying", draws=None).point[-1]
     assert web["nodes"][free]["p_upper"] == pytest.approx(point, abs=1e-12)
     assert "<script" not in web["svg"]
+
+
+@pytest.mark.parametrize("given, do", [({}, {}), ({"quick_wins": "present"}, {"mandated": "voluntary"})])
+def test_web_colours_of_every_free_node_and_the_target_equal_their_own_queries(model, given, do):
+    """The one derivative pass gives each shown node the answer of its own point query."""
+    q = bayesnet.question(model, "collaborative_behaviour", given=given, do=do, scenario="merger")
+    web = web_view(q)
+    free = [n for n, d in web["nodes"].items() if d["status"] in ("free", "target")]
+    assert len(free) > 10
+    for n in free:
+        point = bayesnet.query(model, n, given=given, do=do, scenario="merger", draws=None).point[-1]
+        assert web["nodes"][n]["p_upper"] == pytest.approx(point, abs=1e-12), n
