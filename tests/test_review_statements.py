@@ -275,13 +275,6 @@ def test_statutory_authority_underpins_confidence(model):
     _higher(model, "confidence", {"do": {"statutory_authority": "present"}}, {"do": {"statutory_authority": "absent"}})
 
 
-def test_the_risk_an_organisation_will_take_shapes_the_aims_it_seeks(model):
-    """'the degree of risk an organisation is willing to take on with its partner, which can
-    affect the aims and outcomes a partnership seeks to accomplish [42, 76]' (phase-2: greater
-    risk threshold, greater ambition): P(ambition = over-ambitious) rises with risk tolerance."""
-    _higher(model, "ambition", {"do": {"risk_tolerance": "high"}}, {"do": {"risk_tolerance": "low"}})
-
-
 @pytest.mark.parametrize("node", ["trust", "faith"])
 def test_as_trust_and_faith_are_maximised_work_on_functioning_decreases(model, node):
     """'As trust and faith are maximised, work on managing conflicts, building collaborative

@@ -312,7 +312,7 @@ def load(path: str | Path | None = None, *, sources: str | SourceFilter | None =
     >>> import bayesnet
     >>> model = bayesnet.load()
     >>> model
-    <bayesnet.Model embedded default model: 66 nodes, 121 links, 65 sources, 6 scenarios>
+    <bayesnet.Model embedded default model: 66 nodes, 120 links, 65 sources, 6 scenarios>
     """
     model = Model.from_files(read_model_files(path))
     return model if sources is None else select_sources(model, sources)

@@ -266,7 +266,7 @@ def model_info(model: Any) -> dict[str, Any]:
 
 
 def model_line(model: Any) -> str:
-    """``model: /path/to/m (66 nodes, 124 links, 65 sources)``."""
+    """``model: /path/to/m (66 nodes, 123 links, 65 sources)``."""
     info = model_info(model)
     where = info["path"] if not info["embedded"] and info["path"] else info["name"]
     return f"model: {where} ({info['nodes']} nodes, {info['links']} links, {info['sources']} sources)"
