@@ -52,6 +52,7 @@ __all__ = [
     "question_of",
     "read_question",
     "say_model",
+    "scenario_values_text",
     "situation_args",
     "steps_of",
 ]
@@ -146,10 +147,49 @@ def add_situation(p: argparse.ArgumentParser, *, scenario_many: bool = False) ->
         )
     else:
         p.add_argument(
-            "--scenario", metavar="NAME",
+            "--scenario", metavar="NAME", action=_OneScenario,
             help="a collaboration-type preset whose contexts are observed (see 'bayesnet scenarios'; "
-            "default: none)",
+            "default: none). One only: to set several side by side, use 'bayesnet compare'",
         )
+
+
+class _OneScenario(argparse.Action):
+    """``--scenario`` of a command that answers in one scenario: a second one is refused
+    (argparse would keep the last silently) and ``compare`` is named as the command for it."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        before = getattr(namespace, self.dest, None)
+        if before is not None:
+            command = parser.prog.split()[-1]
+            parser.error(f"--scenario given twice ({before}, {values}): '{command}' answers in one scenario; "
+                         f"to set scenarios side by side use 'bayesnet compare TARGET --scenario {before} "
+                         f"--scenario {values}'")
+        setattr(namespace, self.dest, values)
+
+
+def scenario_values_text(model: Any, scenario: str | None, *, ids: bool = False) -> str:
+    """``scenario Merger (full integration) sets: ...``: what a preset observed, or ``""``.
+
+    Parameters
+    ----------
+    model : Model
+        The model whose presets are read.
+    scenario : str or None
+        The preset's id (None: no preset, the empty string).
+    ids : bool
+        Node ids (``node=state``) instead of labels.
+    """
+    if scenario is None:
+        return ""
+    preset = model.scenarios[scenario]
+    name = preset.id if ids else preset.label
+    if not preset.values:
+        return (f"scenario {name} sets nothing: the review fixes none of its contexts, so this is the answer "
+                "with no context observed")
+    if ids:
+        return f"scenario {name} sets: " + ", ".join(f"{v.node}={v.state}" for v in preset.values)
+    return f"scenario {name} sets: " + ", ".join(f"{model.labels[v.node]} = {v.state}" for v in preset.values)
 
 
 def add_uncertainty(p: argparse.ArgumentParser, *, draws: int = DEFAULT_DRAWS) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from bayesnet.cli.common import (
     names_of,
     posterior_of,
     say_model,
+    scenario_values_text,
     steps_of,
 )
 from bayesnet.defaults import DEFAULT_MAX_ERRORS
@@ -339,22 +341,26 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
     names = names_of(model, args)
 
     def text() -> str:
-        lines = []
+        blocks = []
         for s in model.scenarios:
             if args.ids:
                 values = ", ".join(f"{v.node}={v.state}" for v in s.values)
             else:
                 values = ", ".join(f"{names[v.node]} = {v.state}" for v in s.values)
-            lines.append(f"{s.id} ({s.label}): {values}")
-        return "\n".join(lines)
+            about = textwrap.fill(" ".join(s.description.split()), width=96, initial_indent="  ",
+                                  subsequent_indent="  ")
+            blocks.append(f"{s.id} ({s.label}): {values or '(sets nothing)'}\n{about}")
+        return "\n\n".join(blocks)
 
     def frame() -> Any:
         rows = [{"scenario": s.id, "scenario_label": s.label, "collaboration_type": s.collaboration_type,
-                 "node": v.node, "node_label": model.labels[v.node], "state": v.state, "basis": v.basis,
-                 "section": v.section}
+                 "description": " ".join(s.description.split()), "node": v.node, "node_label": model.labels[v.node],
+                 "state": v.state, "basis": v.basis, "section": v.section}
                 for s in model.scenarios for v in s.values]
-        return pd.DataFrame(rows, columns=["scenario", "scenario_label", "collaboration_type", "node", "node_label",
-                                           "state", "basis", "section"])
+        rows += [{"scenario": s.id, "scenario_label": s.label, "collaboration_type": s.collaboration_type,
+                  "description": " ".join(s.description.split())} for s in model.scenarios if not s.values]
+        return pd.DataFrame(rows, columns=["scenario", "scenario_label", "collaboration_type", "description", "node",
+                                           "node_label", "state", "basis", "section"])
 
     emit(args, model, data=lambda: {"scenarios": [s.to_dict() for s in model.scenarios]}, frame=frame, text=text)
     return 0
@@ -520,6 +526,8 @@ def cmd_query(args: argparse.Namespace) -> int:
             result = [answer_query(q.ask(t), post) for t in q.targets]
     if args.vs:
         print_comparison(args, model, result)
+        if getattr(args, "format", "table") == "table" and args.scenario is not None:
+            print(scenario_values_text(model, args.scenario, ids=args.ids))
     elif args.joint:
         _print_joint(args, model, result)
     else:
@@ -529,7 +537,8 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 def _print_results(args: argparse.Namespace, model: Any, results: list[Any]) -> None:
     def data() -> dict[str, Any]:
-        dicts = [{**r.to_dict(), "label": model.labels[r.target]} for r in results]
+        extra = _scenario_values(model, args)
+        dicts = [{**r.to_dict(), "label": model.labels[r.target], **extra} for r in results]
         return dicts[0] if len(dicts) == 1 else {"results": dicts}
 
     def frame() -> Any:
@@ -538,9 +547,22 @@ def _print_results(args: argparse.Namespace, model: Any, results: list[Any]) -> 
         return pd.concat([r.frame.assign(target=r.target, label=model.labels[r.target]) for r in results]).reset_index()
 
     def text() -> str:
-        return "\n\n".join(repr(r) if args.ids else _labelled(r) for r in results)
+        return _with_scenario("\n\n".join(repr(r) if args.ids else _labelled(r) for r in results), model, args)
 
     emit(args, model, data=data, frame=frame, text=text)
+
+
+def _scenario_values(model: Any, args: argparse.Namespace) -> dict[str, Any]:
+    """``{"scenario_values": {node: state}}`` of the ``--scenario`` preset, or ``{}``."""
+    if args.scenario is None:
+        return {}
+    return {"scenario_values": dict(model.scenarios[args.scenario].assignment)}
+
+
+def _with_scenario(text: str, model: Any, args: argparse.Namespace) -> str:
+    """``text`` and, under it, what the ``--scenario`` preset set (nothing without one)."""
+    line = scenario_values_text(model, args.scenario, ids=args.ids)
+    return f"{text}\n{line}" if line else text
 
 
 def _labelled(result: Any) -> str:
@@ -557,17 +579,18 @@ def _print_joint(args: argparse.Namespace, model: Any, result: Any) -> None:
         sit = result.situation
         return {"targets": list(result.targets), "labels": [model.labels[t] for t in result.targets],
                 "given": dict(sit.given), "do": dict(sit.do), "scenario": sit.scenario,
+                **_scenario_values(model, args),
                 "joint": frame.reset_index().to_dict(orient="records"), "draws": result.draws.shape[0]
                 if result.draws is not None else 0}
 
     def text() -> str:
         if args.ids:
-            return repr(result)
+            return _with_scenario(repr(result), model, args)
         q = result.question
         shown = frame.round(4)
         shown.index = shown.index.set_names([q.label(t) for t in result.targets])
-        return f"P({', '.join(q.label(t) for t in result.targets)} | {q.situation_text(labels=True)})\n" \
-            + frame_text(shown)
+        return _with_scenario(f"P({', '.join(q.label(t) for t in result.targets)} | "
+                              f"{q.situation_text(labels=True)})\n" + frame_text(shown), model, args)
 
     emit(args, model, data=data, frame=frame.reset_index, text=text)
 
