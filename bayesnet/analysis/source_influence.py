@@ -15,10 +15,9 @@ shares with the full model identically, and leaving ``s`` out changes only the t
 nodes whose links ``s`` states (their weights; their bias spread, which shrinks with the
 sources that report a node's causes). Those tables alone are rebuilt, and only the slices the
 question reads of them (:func:`bayesnet.build.sharing.shared_leaves`), and the question is
-asked again; a source
-that touches no node the question reads changes it by exactly 0. The result equals
-rebuilding the model without ``s`` from its files (a test checks every source of the default
-model to 1e-12).
+asked again; a source that touches no node the question reads changes it by exactly 0. The
+result equals rebuilding the model without ``s`` from its files (a test checks every source of
+the default model to 1e-12).
 
 A link that only ``s`` states leaves the model with it (no source, no link; as in
 :mod:`bayesnet.build.source_filter`): its child loses that parent, and becomes a root with the

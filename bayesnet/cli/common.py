@@ -169,7 +169,7 @@ class _OneScenario(argparse.Action):
 
 
 def scenario_values_text(model: Any, scenario: str | None, *, ids: bool = False) -> str:
-    """``scenario merger sets: Integration = integrative, ...``: what a preset observed, or ``""``.
+    """``scenario Merger (full integration) sets: ...``: what a preset observed, or ``""``.
 
     Parameters
     ----------
@@ -183,11 +183,13 @@ def scenario_values_text(model: Any, scenario: str | None, *, ids: bool = False)
     if scenario is None:
         return ""
     preset = model.scenarios[scenario]
+    name = preset.id if ids else preset.label
+    if not preset.values:
+        return (f"scenario {name} sets nothing, so this is the answer "
+                "with no context observed")
     if ids:
-        values = ", ".join(f"{v.node}={v.state}" for v in preset.values)
-        return f"scenario {preset.id} sets: {values}"
-    values = ", ".join(f"{model.labels[v.node]} = {v.state}" for v in preset.values)
-    return f"scenario {preset.label} sets: {values}"
+        return f"scenario {name} sets: " + ", ".join(f"{v.node}={v.state}" for v in preset.values)
+    return f"scenario {name} sets: " + ", ".join(f"{model.labels[v.node]} = {v.state}" for v in preset.values)
 
 
 def add_uncertainty(p: argparse.ArgumentParser, *, draws: int = DEFAULT_DRAWS) -> None:
@@ -266,7 +268,7 @@ def model_info(model: Any) -> dict[str, Any]:
 
 
 def model_line(model: Any) -> str:
-    """``model: /path/to/m (66 nodes, 123 links, 65 sources)``."""
+    """``model: /path/to/m (61 nodes, 96 links, 65 sources)``."""
     info = model_info(model)
     where = info["path"] if not info["embedded"] and info["path"] else info["name"]
     return f"model: {where} ({info['nodes']} nodes, {info['links']} links, {info['sources']} sources)"
@@ -357,9 +359,11 @@ def names_of(model: Any, args: argparse.Namespace) -> Mapping[str, str]:
 
 def link_text(model: Any, row: Mapping[str, Any], *, labels: bool) -> str:
     """A link-table row written by :func:`bayesnet.build.graph.link_name`, with labels or ids."""
-    from bayesnet.build.graph import row_link_name
+    from bayesnet.build.graph import link_name
 
-    return row_link_name(row, labels=model.labels if labels else None)
+    when = row.get("when_node")
+    return link_name(row["from"], row["to"], int(row["sign"]), when if isinstance(when, str) else None,
+                     row.get("when_state"), lag=int(row.get("lag", 0)), labels=model.labels if labels else None)
 
 
 # --- questions, posteriors, progress ----------------------------------------------------------

@@ -174,7 +174,7 @@ def register(sub: Any) -> None:
         formatter_class=RAW,
         epilog=_epilog("  bayesnet compare collaborative_behaviour --scenario buddying --scenario "
                        "integrated_care_system\n"
-                       "  bayesnet compare trust --scenario merger --scenario buddying --scenario joint_commissioning "
+                       "  bayesnet compare trust --scenario merger --scenario buddying --scenario alliance "
                        "--all-pairs --format json\n"
                        "  bayesnet compare collaborative_behaviour --scenario buddying --scenario merger "
                        "--format csv --table situations\n", MODEL_EPILOG),
@@ -298,8 +298,7 @@ def cmd_edges(args: argparse.Namespace) -> int:
     table = model.links
     if args.node is not None:
         model.codebook[args.node]  # unknown node -> error with suggestions
-        table = table[(table["from"] == args.node) | (table["to"] == args.node) | (table["when_node"] == args.node)
-                      | (table["and_node"] == args.node)]
+        table = table[(table["from"] == args.node) | (table["to"] == args.node) | (table["when_node"] == args.node)]
     records = table.to_dict(orient="records")
     names = [link_text(model, r, labels=False) for r in records]
     labels = [link_text(model, r, labels=True) for r in records]
@@ -358,6 +357,8 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
                  "description": " ".join(s.description.split()), "node": v.node, "node_label": model.labels[v.node],
                  "state": v.state, "basis": v.basis, "section": v.section}
                 for s in model.scenarios for v in s.values]
+        rows += [{"scenario": s.id, "scenario_label": s.label, "collaboration_type": s.collaboration_type,
+                  "description": " ".join(s.description.split())} for s in model.scenarios if not s.values]
         return pd.DataFrame(rows, columns=["scenario", "scenario_label", "collaboration_type", "description", "node",
                                            "node_label", "state", "basis", "section"])
 

@@ -14,7 +14,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from bayesnet.cli.common import HelpFormatter
+from bayesnet.cli.common import NOTATION, HelpFormatter
 from bayesnet.errors import BayesnetError
 
 __all__ = ["COMMAND_MODULES", "build_parser", "main"]
@@ -60,13 +60,7 @@ Output: tables for people (node labels; --ids for ids), --format json or csv for
 (ids with labels beside them, full precision). Progress bars show on a terminal for runs
 over a second; --quiet turns them off.
 
-Links are written one way everywhere; a link's id is its row in 'bayesnet edges', the same
-in every table, report and command of one model:
-  a -> b               a raises b's upper state (promotes)
-  a -| b               a lowers it (inhibits)
-  a -> b [when m=s]    only while the moderator m is in state s
-  a -| b [next slice]  a feedback link, from one time slice to the next
-"""
+""" + NOTATION
 
 EPILOG = "Run 'bayesnet COMMAND --help' for the options of one command."
 
