@@ -230,10 +230,20 @@ def test_contracts_raise_confidence_in_integrative_types_but_undermine_trust_in_
     _higher(
         model,
         "trust",
-        {"do": {"legal_agreements": "weak", "integration": "loose"}},
-        {"do": {"legal_agreements": "strong", "integration": "loose"}},
+        {"do": {"legal_agreements": "weak", **VOLUNTARY_LOOSE}},
+        {"do": {"legal_agreements": "strong", **VOLUNTARY_LOOSE}},
     )
 
+
+
+def test_a_merger_works_through_confidence_and_joint_commissioning_through_trust(model):
+    """Mergers sit at 'full integration', where 'trust may be progressively replaced by
+    "confidence" in contractual mechanisms' [18]; joint commissioning was 'formalised and
+    structural' yet 'joint working is essentially relational' [41]. Both presets set strong
+    contracts; they differ in which mechanism carries them, not (the review says nothing of it)
+    in how much partners end up collaborating."""
+    _higher(model, "confidence", {"scenario": "merger"}, {"scenario": "joint_commissioning"})
+    _higher(model, "trust", {"scenario": "joint_commissioning"}, {"scenario": "merger"})
 
 # -- passages the first coding left out (issue 12) ----------------------------------------------
 
@@ -255,8 +265,11 @@ def test_a_sense_of_takeover_breeds_conflict_in_integrative_types_unless_leaders
 
 def test_perceptions_of_being_taken_over_in_mandated_partnerships_cost_trust(model):
     """'an inherent mistrust taking place in organisations involved in mandated partnerships,
-    with perceptions of being "taken over" ... resulting in a lack of trust [43]'."""
+    with perceptions of being "taken over" ... resulting in a lack of trust [43]'. Coded as
+    mandated -> sense of takeover and mandated -| trust; a sense of takeover reaches trust through
+    the conflict it breeds ([76]), so managing it still protects trust."""
     _higher(model, "sense_of_takeover", {"do": {"mandated": "mandated"}}, {"do": {"mandated": "voluntary"}})
+    _higher(model, "trust", {"do": {"mandated": "voluntary"}}, {"do": {"mandated": "mandated"}})
     _higher(model, "trust", {"do": {"sense_of_takeover": "absent"}}, {"do": {"sense_of_takeover": "present"}})
 
 

@@ -113,9 +113,8 @@ class Model:
 
     def __repr__(self) -> str:
         where = self.name
-        n_links = int((self._links["lag"] == 0).sum())
-        return (
-            f"<bayesnet.Model {where}: {len(self.codebook)} nodes, {n_links} links, "
+        return (  # every link, the feedback ones too, as the CLI's model line counts them
+            f"<bayesnet.Model {where}: {len(self.codebook)} nodes, {len(self._links)} links, "
             f"{len(self.evidence)} sources, {len(self.scenarios)} scenarios>"
         )
 
@@ -312,7 +311,7 @@ def load(path: str | Path | None = None, *, sources: str | SourceFilter | None =
     >>> import bayesnet
     >>> model = bayesnet.load()
     >>> model
-    <bayesnet.Model embedded default model: 66 nodes, 120 links, 65 sources, 6 scenarios>
+    <bayesnet.Model embedded default model: 66 nodes, 122 links, 65 sources, 6 scenarios>
     """
     model = Model.from_files(read_model_files(path))
     return model if sources is None else select_sources(model, sources)

@@ -30,7 +30,7 @@ def test_init_then_cd_then_query_answers_from_the_folder_and_says_so(tmp_path):
     folder = (tmp_path / "m").resolve()
     done = run(["query", TARGET, "--draws", "100"], folder)
     assert done.returncode == 0, done.stderr
-    assert done.stderr.splitlines()[0] == f"model: {folder} (66 nodes, 123 links, 65 sources)"
+    assert done.stderr.splitlines()[0] == f"model: {folder} (66 nodes, 122 links, 65 sources)"
     assert "Collaborative behaviour" in done.stdout
     data = json.loads(run(["query", TARGET, "--draws", "100", "--format", "json"], folder).stdout)
     assert data["model"]["path"] == str(folder) and data["model"]["embedded"] is False

@@ -60,4 +60,4 @@ def test_no_bar_with_quiet():
 def test_no_bar_when_stderr_is_a_pipe():
     done = subprocess.run([sys.executable, "-c", CLI, *QUERY], capture_output=True, text=True, cwd=REPO,
                           timeout=300, check=True)
-    assert done.stderr.splitlines() == ["model: embedded default model (66 nodes, 123 links, 65 sources)"]
+    assert done.stderr.splitlines() == ["model: embedded default model (66 nodes, 122 links, 65 sources)"]
