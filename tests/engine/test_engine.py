@@ -19,6 +19,7 @@ import string
 from unittest import mock
 
 import numpy as np
+import opt_einsum as oe
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -568,3 +569,40 @@ def test_brute_force_reference_is_itself_right(two_nodes):
     joint, p_e = brute_force(structure, cpts, ["A"], {"B": 1}, {})
     np.testing.assert_allclose(joint, [[0.14, 0.27]], atol=1e-15)
     np.testing.assert_allclose(p_e, [0.41], atol=1e-15)
+
+
+@st.composite
+def einsum_terms(draw):
+    """A few factors over a few labels (sizes 1 to 3), some labels kept in the output."""
+    labels = string.ascii_lowercase[: draw(st.integers(2, 7))]
+    sizes = {c: draw(st.integers(1, 3)) for c in labels}
+    terms = draw(st.lists(st.lists(st.sampled_from(labels), min_size=1, max_size=4, unique=True),
+                          min_size=1, max_size=6))
+    used = sorted({c for t in terms for c in t})
+    output = draw(st.lists(st.sampled_from(used), max_size=2, unique=True))
+    return ["".join(t) for t in terms], "".join(output), sizes
+
+
+@settings(max_examples=150, deadline=None)
+@given(einsum_terms(), st.integers(0, 2**32 - 1))
+def test_an_elimination_path_contracts_to_the_direct_answer(case, seed):
+    terms, output, sizes = case
+    rng = np.random.default_rng(seed)
+    operands = [rng.random(tuple(sizes[c] for c in t)) for t in terms]
+    equation = ",".join(terms) + "->" + output
+    path, _ = oe.contract_path(equation, *operands, optimize=plan_module._IntegerLabels(plan_module.EliminationPath()))
+    assert all(len(step) == 2 for step in path) or path == [(0,)]
+    assert len(path) == max(len(terms) - 1, 1)  # pairwise, down to one factor
+    got = oe.contract(equation, *operands, optimize=path)
+    np.testing.assert_allclose(got, np.einsum(equation, *operands), rtol=1e-12, atol=1e-14)
+
+
+def test_the_elimination_order_clears_a_chain_from_its_ends():
+    """On a chain a-b-c-d-e asked for c, min-weight eliminates the ends first (each joins one
+    neighbour), so no intermediate holds more than two labels."""
+    chain = [frozenset(p) for p in ((0, 1), (1, 2), (2, 3), (3, 4))]
+    order = plan_module.elimination_order(chain, frozenset({2}), dict.fromkeys(range(5), 2))
+    assert order == [0, 1, 4, 3]
+    _, info = oe.contract_path("ab,bc,cd,de->c", *[(2, 2)] * 4, shapes=True,
+                               optimize=plan_module._IntegerLabels(plan_module.EliminationPath()))
+    assert info.largest_intermediate <= 4
