@@ -142,12 +142,27 @@ def per_slice_contexts(model: Model) -> tuple[str, ...]:
     Early-stage and unmodifiable middle-stage contexts are fixed for the whole collaboration.
     Only roots of the static web qualify (a context with causes follows them).
     """
+    return tuple(n for n in _changing_contexts(model) if not model.spec.parents[n])
+
+
+def renewed_contexts(model: Model) -> tuple[str, ...]:
+    """Contexts with causes that can change during a collaboration (the rule of
+    :func:`per_slice_contexts`): each gets a copy per slice, formed afresh from its causes in
+    every slice, so a slice's value does not bind the next one's.
+
+    On the default model this is ambition: the aims are set, and revisited, as the work goes
+    on; its cause (initial trust) is static, so every slice's ambition follows the same
+    initial trust without being one shared value.
+    """
+    return tuple(n for n in _changing_contexts(model) if model.spec.parents[n])
+
+
+def _changing_contexts(model: Model) -> tuple[str, ...]:
     cb = model.codebook
     return tuple(
         n
         for n in model.spec.order
         if cb[n].kind == "context"
-        and not model.spec.parents[n]
         and (cb[n].stage == "atemporal" or (cb[n].stage == "middle" and bool(cb[n].modifiable)))
     )
 
@@ -338,7 +353,7 @@ def _build(
         for other in (when, partner):
             if isinstance(other, str):
                 graph.add_edge(other, dst)
-    moving = set(per_slice) | set(feedback["to"])
+    moving = set(per_slice) | set(feedback["to"]) | set(renewed_contexts(model))
     for n in list(moving):
         moving |= nx.descendants(graph, n)
     dynamic = tuple(n for n in spec.order if n in moving)
