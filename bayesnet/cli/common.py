@@ -268,7 +268,7 @@ def model_info(model: Any) -> dict[str, Any]:
 
 
 def model_line(model: Any) -> str:
-    """``model: /path/to/m (61 nodes, 96 links, 65 sources)``."""
+    """``model: /path/to/m (66 nodes, 122 links, 65 sources)``."""
     info = model_info(model)
     where = info["path"] if not info["embedded"] and info["path"] else info["name"]
     return f"model: {where} ({info['nodes']} nodes, {info['links']} links, {info['sources']} sources)"
@@ -359,11 +359,9 @@ def names_of(model: Any, args: argparse.Namespace) -> Mapping[str, str]:
 
 def link_text(model: Any, row: Mapping[str, Any], *, labels: bool) -> str:
     """A link-table row written by :func:`bayesnet.build.graph.link_name`, with labels or ids."""
-    from bayesnet.build.graph import link_name
+    from bayesnet.build.graph import row_link_name
 
-    when = row.get("when_node")
-    return link_name(row["from"], row["to"], int(row["sign"]), when if isinstance(when, str) else None,
-                     row.get("when_state"), lag=int(row.get("lag", 0)), labels=model.labels if labels else None)
+    return row_link_name(row, labels=model.labels if labels else None)
 
 
 # --- questions, posteriors, progress ----------------------------------------------------------

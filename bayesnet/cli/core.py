@@ -174,7 +174,7 @@ def register(sub: Any) -> None:
         formatter_class=RAW,
         epilog=_epilog("  bayesnet compare collaborative_behaviour --scenario buddying --scenario "
                        "integrated_care_system\n"
-                       "  bayesnet compare trust --scenario merger --scenario buddying --scenario alliance "
+                       "  bayesnet compare trust --scenario merger --scenario buddying --scenario joint_commissioning "
                        "--all-pairs --format json\n"
                        "  bayesnet compare collaborative_behaviour --scenario buddying --scenario merger "
                        "--format csv --table situations\n", MODEL_EPILOG),
@@ -298,7 +298,8 @@ def cmd_edges(args: argparse.Namespace) -> int:
     table = model.links
     if args.node is not None:
         model.codebook[args.node]  # unknown node -> error with suggestions
-        table = table[(table["from"] == args.node) | (table["to"] == args.node) | (table["when_node"] == args.node)]
+        table = table[(table["from"] == args.node) | (table["to"] == args.node) | (table["when_node"] == args.node)
+                      | (table["and_node"] == args.node)]
     records = table.to_dict(orient="records")
     names = [link_text(model, r, labels=False) for r in records]
     labels = [link_text(model, r, labels=True) for r in records]

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 import bayesnet
 from bayesnet.build.exports import EXPORT_FORMATS, export
-from bayesnet.build.graph import link_name
+from bayesnet.build.graph import row_link_name
 from bayesnet.build.interchange import identifier, percent_encode
 from bayesnet.build.network import cpts_from_pgmpy, from_bif, from_xmlbif
 from bayesnet.cli import main
@@ -219,7 +219,7 @@ def _link_texts(model, node):
     rows = links[(links["lag"] == 0) & (links["to"] == node)].sort_values("link")
     out = {}
     for row in rows.to_dict("records"):
-        name = link_name(row["from"], row["to"], row["sign"], row["when_node"], row["when_state"])
+        name = row_link_name(row)  # with its moderator, parent state or joint cause
         text = f"{name} (for: {', '.join(row['support_ids'])})" if row["support_ids"] else name
         if row["contradict_ids"]:
             text += f" (against: {', '.join(row['contradict_ids'])})"
