@@ -53,7 +53,7 @@ _TINT = 0.22
 """Share of the kind's colour in a node's fill when no influence is shown (the rest white)."""
 _TINT_RANGE = (0.10, 0.62)
 """Share of the kind's colour in the fill for an influence of 0 and of 1."""
-_WRAP = {"whole": 24, "centre": 13}
+_WRAP = {"whole": 24, "centre": 11}
 """Characters per line of a node's name (and, a few more, of a link's condition), by picture."""
 _STAGE_LABELS = {
     "early": "Early stages (connecting)",
