@@ -71,6 +71,23 @@ def test_unrolled_roles_and_parents(mini):
     assert len(net.spec.order) == 3 + 3 * 4
 
 
+
+def test_a_changing_context_with_causes_is_renewed_in_every_slice_from_them(default):
+    """Ambition (atemporal, modifiable, caused by initial trust) gets a copy per slice whose only
+    parent is the one initial trust: setting the aims in slice 3 acts from slice 3 on, and
+    without events every slice's ambition has the same distribution."""
+    net = unroll(default, 4)
+    assert "ambition" in net.dynamic and "ambition" not in net.static and "ambition" not in net.per_slice
+    assert all(net.spec.parents[f"ambition@{t}"] == ("initial_trust@1",) for t in range(1, 5))
+    base = trajectory(default, [], post=traj_post(default, draws=None), scenario="buddying", n_slices=4,
+                      nodes=["ambition", "perception_of_progress"])
+    assert np.ptp(base.point[0]) < 1e-12  # the same P(ambition = over_ambitious) in every slice
+    aims = [{"slice": 3, "do": {"ambition": "realistic"}}]
+    set_ = trajectory(default, aims, post=traj_post(default, draws=None), scenario="buddying", n_slices=4,
+                      nodes=["ambition", "perception_of_progress"])
+    np.testing.assert_allclose(set_.point[1, :2], base.point[1, :2], atol=1e-12)  # never reaches back
+    assert set_.point[1, 2] > base.point[1, 2] + 1e-3  # realistic aims: more perceived progress there
+
 def test_persistence_zero_adds_no_own_lag_link(mini):
     net = unroll(mini, 2, persistence=0.0)
     assert net.persistent == ()
