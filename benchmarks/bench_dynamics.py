@@ -37,6 +37,7 @@ import numpy as np  # noqa: E402
 
 import bayesnet  # noqa: E402
 from bayesnet import dynamics  # noqa: E402
+from bayesnet.dynamics.unrolled import unrolled_cpts  # noqa: E402
 from benchmarks.bench_engine import machine  # noqa: E402
 
 TIMELINE = [{"slice": 2, "do": {"quick_wins": "present"}}]
@@ -63,8 +64,8 @@ def pgmpy_dbn(model: bayesnet.Model) -> str:
     from pgmpy.inference import DBNInference
     from pgmpy.models import DynamicBayesianNetwork
 
-    net = dynamics.unrolled(model, 2)
-    cpts = dynamics.unrolled_cpts(model, net)
+    net = dynamics.unroll(model, 2)
+    cpts = unrolled_cpts(model, net)
     static = set(net.static)
 
     def dbn_name(parent: str, child: str) -> tuple[str, int]:
@@ -119,14 +120,15 @@ def main(argv: list[str] | None = None) -> int:
 
     model = bayesnet.load()
     print(f"# bench_dynamics  {machine()}")
-    net = dynamics.unrolled(model, 5)
+    net = dynamics.unroll(model, 5)
     print(
         f"# unrolled: {len(net.spec.order)} nodes, {len(net.static)} static, {len(net.dynamic)} per slice, "
         f"carried {net.persistent}"
     )
 
     def run(draws: int | None, seed: int = 1) -> dynamics.Trajectory:
-        return dynamics.trajectory(model, TIMELINE, scenario=SCENARIO, draws=draws, seed=seed)
+        post = None if draws is None else bayesnet.posterior(model, draws=draws, seed=seed)
+        return dynamics.trajectory(model, TIMELINE, post, scenario=SCENARIO)
 
     t0 = time.perf_counter()
     run(None)
@@ -141,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from bayesnet.build.network import to_pgmpy
 
-    cpts = dynamics.unrolled_cpts(model, net)
+    cpts = unrolled_cpts(model, net)
     evidence = {f"{k}@1": v for k, v in model.scenarios[SCENARIO].assignment.items()}
     targets = [f"{n}@{t}" for t in range(1, 6) for n in dynamics.DEFAULT_NODES]
 
