@@ -42,13 +42,13 @@ def main(argv: list[str] | None = None) -> int:
     mark("import")
     model = bayesnet.load()
     mark("load model")
-    original = writer._Steps.__call__
+    original = writer.Steps.__call__
 
     def timed_step(self, name: str) -> None:  # every stage of the report announces itself
         mark(f"before {name}")
         original(self, name)
 
-    writer._Steps.__call__ = timed_step
+    writer.Steps.__call__ = timed_step
     try:
         with tempfile.TemporaryDirectory() as tmp:
             q = bayesnet.question(model, "collaborative_behaviour", scenario=args.scenario)
@@ -57,18 +57,22 @@ def main(argv: list[str] | None = None) -> int:
             mark("report written")
             n_files = len(list(files.folder.iterdir()))
     finally:
-        writer._Steps.__call__ = original
+        writer.Steps.__call__ = original
     if profiler:
         profiler.disable()
     total = time.perf_counter() - start
     previous = start
     print(f"bayesnet report --scenario {args.scenario} --draws {args.draws} ({n_files} files)")
-    labels = {"before tornado": "question", "before findings": "CPT draws + tornado",
-              "before levers": "findings", "before evidence": "levers", "before scenarios": "evidence",
-              "before pictures": "scenarios", "before writing": "pictures",
-              "before done": "writing", "report written": "closing"}
+    # an interval ends at a mark: "import" and "load model" name their own interval; a
+    # "before X" mark ends the stage the previous "before" mark started (the first: the question)
+    stage = {"tornado": "CPT draws + tornado", "done": "closing"}
+    running = "question"
     for name, t in marks:
-        print(f"  {labels.get(name, name):<32} {t - previous:7.2f} s")
+        if name.startswith("before "):
+            label, running = running, stage.get(name[7:], name[7:])
+        else:
+            label = name if name != "report written" else running
+        print(f"  {label:<32} {t - previous:7.2f} s")
         previous = t
     print(f"  {'total':<32} {total:7.2f} s")
     if profiler:
