@@ -41,8 +41,9 @@ unrolled network more closely, random-greedy kept several slices' variables in o
 intermediate (19 labels) and planned 2.6e7 flops per draw for P(trust@5, faith@5,
 collaborative_behaviour@5) on buddying, where the elimination order plans 1.3e6; over that
 trajectory's 10 queries, 5.8e7 flops per draw fell to 6.2e6. The elimination path costs about
-2 ms to plan on the static model's queries and 23 ms on five slices. Labels are assigned in topological order, the random-greedy trials are seeded, and every search runs on
-integer labels (:class:`_IntegerLabels`: opt_einsum iterates over sets of labels, whose order
+2 ms to plan on the static model's queries and 23 ms on five slices. Labels are assigned in
+topological order, the random-greedy trials are seeded, and every search runs on integer labels
+(:class:`_IntegerLabels`: opt_einsum iterates over sets of labels, whose order
 for letters depends on ``PYTHONHASHSEED``), so a plan, and every answer, is the same bit for
 bit in every process.
 
