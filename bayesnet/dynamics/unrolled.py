@@ -16,8 +16,10 @@ and each lag-1 link runs from slice ``t`` to slice ``t + 1``.
   (elements that "can activate at any time": acute events, leadership stability,
   evaluation ...) and the modifiable middle-stage ones (quick wins, staff secondment,
   regular meetings ...). A timeline's event sets or observes one of them in one slice.
-* **Dynamic nodes** (per-slice contexts, targets of lag-1 links and everything downstream of
-  either) have one copy per slice. Within a slice each keeps the static model's parents and
+* **Renewed contexts** (:func:`renewed_contexts`): contexts of the same kind that have causes
+  (ambition, caused by initial trust) get a copy per slice formed afresh from those causes.
+* **Dynamic nodes** (per-slice and renewed contexts, targets of lag-1 links and everything
+  downstream of any of them) have one copy per slice. Within a slice each keeps the static model's parents and
   logistic CPT (:mod:`bayesnet.build.cpt`: the same link weights, bias and base-rate draws). From
   slice 2 on, a dynamic node also gets each lag-1 link into it, from its cause in the
   previous slice, with the weight the evidence gives that link, drawn by the same weight
@@ -140,7 +142,8 @@ def per_slice_contexts(model: Model) -> tuple[str, ...]:
     in the atemporal stage ("mechanisms that can activate at any time"), or in the middle
     stage and the codebook marks it modifiable (something partners do during mid-life).
     Early-stage and unmodifiable middle-stage contexts are fixed for the whole collaboration.
-    Only roots of the static web qualify (a context with causes follows them).
+    Only roots of the static web qualify; such a context with causes is renewed from them in
+    every slice instead (:func:`renewed_contexts`).
     """
     return tuple(n for n in _changing_contexts(model) if not model.spec.parents[n])
 
